@@ -1,0 +1,20 @@
+"""valuegrad's engine: scalar reverse-mode automatic differentiation.
+
+>>> from autograd import Value
+>>> x = Value(2.0); y = x * x + x.sin(); y.backward(); round(x.grad, 4)
+3.5839
+"""
+
+from .engine import Value, topological_order
+from .modes import AnomalyError, detect_anomaly, enable_grad, is_grad_enabled, no_grad
+
+__all__ = [
+    "Value",
+    "topological_order",
+    "no_grad",
+    "enable_grad",
+    "is_grad_enabled",
+    "detect_anomaly",
+    "AnomalyError",
+]
+__version__ = "0.1.0"

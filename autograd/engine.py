@@ -1,0 +1,404 @@
+"""The scalar engine: a `Value` wraps one float and remembers how it was made.
+
+Every operation returns a new `Value` whose `_backward` closure applies the
+chain rule for that one op. `backward()` orders the graph topologically
+(iteratively, so graphs millions of nodes deep work) and runs the closures in
+reverse. Read this file top to bottom like micrograd's `engine.py`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from numbers import Real
+
+from .modes import _MODE, _anomaly_check, _freed, _record
+
+__all__ = ["Value", "topological_order"]
+
+
+def _noop() -> None:
+    pass
+
+
+def _as_float(x: object, op: str = "Value()") -> float:
+    """`x` as a float, or TypeError naming the op and the type."""
+    if isinstance(x, (int, float, Real)) and not isinstance(x, Value):
+        return float(x)
+    raise TypeError(f"{op} needs a real number, got {type(x).__name__}: {x!r}")
+
+
+def _is_number(x: object) -> bool:
+    return isinstance(x, (int, float, Real))
+
+
+def _pow_data(base: float, exponent: float) -> float:
+    """base ** exponent for reals, with the domain errors named."""
+    if base == 0.0 and exponent < 0:
+        raise ZeroDivisionError(f"pow(): 0.0 ** {exponent!r} is undefined (division by zero)")
+    if base < 0.0 and not float(exponent).is_integer():
+        raise ValueError(
+            f"pow(): {base!r} ** {exponent!r} is undefined for real numbers "
+            "(negative base, non-integer exponent)"
+        )
+    try:
+        return base**exponent
+    except OverflowError:
+        return math.inf if base > 0 or float(exponent) % 2 == 0 else -math.inf
+
+
+def _pow_slope(base: float, exponent: float) -> float:
+    """d/dx x**c at x = base: c * base**(c-1), 0 for c = 0, +inf at 0 for 0 < c < 1."""
+    if exponent == 0:
+        return 0.0
+    if base == 0.0 and exponent < 1:
+        return math.inf
+    return exponent * _pow_data(base, exponent - 1)
+
+
+def _log_base(base: float) -> float:
+    """ln(base) as it enters d/db base**b: its limit 0 at base 0, NaN for base < 0."""
+    return math.log(base) if base > 0 else (0.0 if base == 0 else math.nan)
+
+
+class Value:
+    """A scalar that records the operations applied to it, for backprop."""
+
+    __slots__ = ("data", "grad", "_prev", "_op", "_backward", "label", "_ctx")
+
+    def __init__(
+        self,
+        data: float,
+        _children: Iterable[Value] = (),
+        _op: str = "",
+        label: str = "",
+        _ctx: object = None,
+    ) -> None:
+        self.data = data if type(data) is float else _as_float(data)
+        self.grad = 0.0
+        self._prev = _children if type(_children) is tuple else tuple(_children)
+        self._op = _op
+        self._backward = _noop
+        self.label = label
+        self._ctx = _ctx  # an op's constant operand (the 2 of x**2), for drawing and higher order
+
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+
+    # -- arithmetic ------------------------------------------------------
+
+    def __add__(self, other: Value | float) -> Value:
+        if isinstance(other, Value):
+
+            def _backward():
+                self.grad += out.grad
+                other.grad += out.grad
+
+            out = _node(self.data + other.data, (self, other), "+", _backward)
+            return out
+        if not _is_number(other):
+            return NotImplemented
+
+        def _backward():
+            self.grad += out.grad
+
+        out = _node(self.data + other, (self,), "+", _backward, other)
+        return out
+
+    def __mul__(self, other: Value | float) -> Value:
+        if isinstance(other, Value):
+
+            def _backward():
+                self.grad += other.data * out.grad
+                other.grad += self.data * out.grad
+
+            out = _node(self.data * other.data, (self, other), "*", _backward)
+            return out
+        if not _is_number(other):
+            return NotImplemented
+
+        def _backward():
+            self.grad += other * out.grad
+
+        out = _node(self.data * other, (self,), "*", _backward, other)
+        return out
+
+    def __sub__(self, other: Value | float) -> Value:
+        if isinstance(other, Value):
+
+            def _backward():
+                self.grad += out.grad
+                other.grad -= out.grad
+
+            out = _node(self.data - other.data, (self, other), "-", _backward)
+            return out
+        if not _is_number(other):
+            return NotImplemented
+
+        def _backward():
+            self.grad += out.grad
+
+        out = _node(self.data - other, (self,), "-", _backward, other)
+        return out
+
+    def __truediv__(self, other: Value | float) -> Value:
+        if isinstance(other, Value):
+            if other.data == 0.0:
+                raise ZeroDivisionError(f"division: {self.data!r} / 0.0 (the divisor is zero)")
+
+            def _backward():
+                self.grad += out.grad / other.data
+                other.grad -= out.grad * out.data / other.data
+
+            out = _node(self.data / other.data, (self, other), "/", _backward)
+            return out
+        if not _is_number(other):
+            return NotImplemented
+        if other == 0:
+            raise ZeroDivisionError(f"division: {self.data!r} / {other!r} (the divisor is zero)")
+
+        def _backward():
+            self.grad += out.grad / other
+
+        out = _node(self.data / other, (self,), "/", _backward, other)
+        return out
+
+    def __neg__(self) -> Value:
+        def _backward():
+            self.grad -= out.grad
+
+        out = _node(-self.data, (self,), "neg", _backward)
+        return out
+
+    def __pow__(self, other: Value | float) -> Value:
+        if isinstance(other, Value):
+            return _pow_values(self, other)
+        if not _is_number(other):
+            return NotImplemented
+        data = _pow_data(self.data, other)
+
+        def _backward():
+            self.grad += _pow_slope(self.data, other) * out.grad
+
+        out = _node(data, (self,), "**", _backward, other)
+        return out
+
+    def __rpow__(self, other: float) -> Value:
+        if not _is_number(other):
+            return NotImplemented
+        data = _pow_data(other, self.data)
+        log_base = _log_base(other)
+
+        def _backward():
+            self.grad += out.data * log_base * out.grad
+
+        out = _node(data, (self,), "rpow", _backward, other)
+        return out
+
+    def __radd__(self, other: float) -> Value:
+        return self + other
+
+    def __rmul__(self, other: float) -> Value:
+        return self * other
+
+    def __rsub__(self, other: float) -> Value:
+        return (-self) + other if _is_number(other) else NotImplemented
+
+    def __rtruediv__(self, other: float) -> Value:
+        return self**-1 * other if _is_number(other) else NotImplemented
+
+    # -- functions -------------------------------------------------------
+
+    def exp(self) -> Value:
+        try:
+            data = math.exp(self.data)
+        except OverflowError:
+            data = math.inf
+
+        def _backward():
+            self.grad += out.data * out.grad
+
+        out = _node(data, (self,), "exp", _backward)
+        return out
+
+    def log(self) -> Value:
+        if not self.data > 0.0 and not math.isnan(self.data):
+            raise ValueError(f"log() of {self.data!r} is undefined (log needs a positive number)")
+
+        def _backward():
+            self.grad += out.grad / self.data
+
+        out = _node(math.log(self.data), (self,), "log", _backward)
+        return out
+
+    def tanh(self) -> Value:
+        def _backward():
+            self.grad += (1.0 - out.data * out.data) * out.grad
+
+        out = _node(math.tanh(self.data), (self,), "tanh", _backward)
+        return out
+
+    def sigmoid(self) -> Value:
+        x = self.data
+        if x >= 0:
+            data = 1.0 / (1.0 + math.exp(-x))
+        else:  # never exp of a large positive number
+            e = math.exp(x)
+            data = e / (1.0 + e)
+
+        def _backward():
+            self.grad += out.data * (1.0 - out.data) * out.grad
+
+        out = _node(data, (self,), "sigmoid", _backward)
+        return out
+
+    def relu(self) -> Value:
+        def _backward():
+            if out.data > 0.0:
+                self.grad += out.grad
+
+        out = _node(self.data if self.data > 0.0 else 0.0, (self,), "ReLU", _backward)
+        return out
+
+    def sin(self) -> Value:
+        def _backward():
+            self.grad += math.cos(self.data) * out.grad
+
+        out = _node(math.sin(self.data), (self,), "sin", _backward)
+        return out
+
+    def cos(self) -> Value:
+        def _backward():
+            self.grad -= math.sin(self.data) * out.grad
+
+        out = _node(math.cos(self.data), (self,), "cos", _backward)
+        return out
+
+    def sqrt(self) -> Value:
+        if self.data < 0.0:
+            raise ValueError(f"sqrt() of {self.data!r} is undefined (sqrt needs a number >= 0)")
+
+        def _backward():  # the derivative is +inf at 0
+            self.grad += (0.5 / out.data if out.data else math.inf) * out.grad
+
+        out = _node(math.sqrt(self.data), (self,), "sqrt", _backward)
+        return out
+
+    def abs(self) -> Value:
+        def _backward():  # sign(x); 0 at the kink, as PyTorch does
+            if self.data > 0.0:
+                self.grad += out.grad
+            elif self.data < 0.0:
+                self.grad -= out.grad
+
+        out = _node(abs(self.data), (self,), "abs", _backward)
+        return out
+
+    __abs__ = abs
+
+    # -- comparisons and conversions (by data; == stays identity) --------
+
+    def __lt__(self, other: Value | float) -> bool:
+        return self.data < _data(other)
+
+    def __le__(self, other: Value | float) -> bool:
+        return self.data <= _data(other)
+
+    def __gt__(self, other: Value | float) -> bool:
+        return self.data > _data(other)
+
+    def __ge__(self, other: Value | float) -> bool:
+        return self.data >= _data(other)
+
+    def __float__(self) -> float:
+        return self.data
+
+    __hash__ = object.__hash__
+
+    # -- backpropagation --------------------------------------------------
+
+    def backward(
+        self,
+        gradient: float = 1.0,
+        *,
+        retain_graph: bool = True,
+        create_graph: bool = False,
+    ) -> None:
+        """Fill `.grad` of every node this one depends on with d(self)/d(node).
+
+        Leaves accumulate across calls, as in PyTorch; every other node's grad
+        holds this call's gradient. With `create_graph=True` the gradients of
+        leaves are themselves `Value`s with a graph, so they can be
+        differentiated again. `retain_graph=False` frees the closures after
+        use, and a second backward through the graph then raises.
+        """
+        if create_graph:
+            from .higher import backward_with_graph
+
+            backward_with_graph(self, gradient)
+            return
+        topo = topological_order(self)
+        for v in topo:
+            if v._prev:
+                v.grad = 0.0
+        self.grad += gradient
+        check = _MODE.get().anomaly is not None
+        for v in reversed(topo):
+            if v._prev:
+                v._backward()
+                if check:
+                    _anomaly_check(v)
+                if not retain_graph:
+                    v._backward = _freed
+
+
+def _data(x: Value | float) -> float:
+    return x.data if isinstance(x, Value) else x
+
+
+def _node(
+    data: float,
+    parents: tuple[Value, ...],
+    op: str,
+    backward: Callable[[], None],
+    ctx: object = None,
+) -> Value:
+    """The result of an op: a node with parents and closure, or a leaf under no_grad."""
+    mode = _MODE.get()
+    if mode.grad:
+        out = Value(data, parents, op, _ctx=ctx)
+        out._backward = backward
+        if mode.anomaly is not None:
+            _record(out)
+        return out
+    return Value(data, (), op, _ctx=ctx)
+
+
+def _pow_values(base: Value, exponent: Value) -> Value:
+    data = _pow_data(base.data, exponent.data)
+
+    def _backward():
+        base.grad += _pow_slope(base.data, exponent.data) * out.grad
+        exponent.grad += out.data * _log_base(base.data) * out.grad
+
+    out = _node(data, (base, exponent), "**", _backward)
+    return out
+
+
+def topological_order(root: Value) -> list[Value]:
+    """Every node `root` depends on, each after all of its parents (no recursion)."""
+    order: list[Value] = []
+    visited = {root}
+    stack = [(root, iter(root._prev))]
+    while stack:
+        node, parents = stack[-1]
+        for p in parents:
+            if p not in visited:
+                visited.add(p)
+                stack.append((p, iter(p._prev)))
+                break
+        else:
+            stack.pop()
+            order.append(node)
+    return order

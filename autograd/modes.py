@@ -1,0 +1,134 @@
+"""Thread-safe modes: `no_grad`, `enable_grad` and `detect_anomaly`.
+
+Each mode lives in a `contextvars.ContextVar`, so it nests, and a thread or
+asyncio task sees only the modes it entered itself.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import functools
+import math
+import traceback
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
+
+if TYPE_CHECKING:
+    from .engine import Value
+
+__all__ = ["no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly", "AnomalyError"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _Mode(NamedTuple):
+    grad: bool
+    anomaly: dict | None  # id(node) -> (node, creation stack) while anomaly mode is on
+
+
+_MODE: contextvars.ContextVar[_Mode] = contextvars.ContextVar(
+    "valuegrad_mode",
+    default=_Mode(True, None),  # noqa: B039 - an immutable tuple
+)
+
+
+class AnomalyError(FloatingPointError):
+    """An op produced NaN or inf while `detect_anomaly()` was on."""
+
+
+class _ModeSwitch:
+    """A context manager (and decorator) that sets the mode for its block."""
+
+    def _enter_mode(self, mode: _Mode) -> _Mode:
+        raise NotImplementedError
+
+    def __enter__(self):
+        self._tokens = getattr(self, "_tokens", [])
+        self._tokens.append(_MODE.set(self._enter_mode(_MODE.get())))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        _MODE.reset(self._tokens.pop())
+
+    def __call__(self, fn: F) -> F:
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with type(self)():
+                return fn(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+
+class no_grad(_ModeSwitch):  # noqa: N801 - named as in PyTorch
+    """Ops inside build no graph: their results are leaves with no parents and no closure."""
+
+    def _enter_mode(self, mode: _Mode) -> _Mode:
+        return mode._replace(grad=False)
+
+
+class enable_grad(_ModeSwitch):  # noqa: N801 - named as in PyTorch
+    """Record the graph again inside a `no_grad` block."""
+
+    def _enter_mode(self, mode: _Mode) -> _Mode:
+        return mode._replace(grad=True)
+
+
+class detect_anomaly(_ModeSwitch):  # noqa: N801 - named as in PyTorch
+    """Raise `AnomalyError` at the first op whose value or gradient is NaN or inf.
+
+    The error names the op, its inputs and the line of user code that created
+    the node. Slow: it records a stack for every node; use it to debug.
+    """
+
+    def _enter_mode(self, mode: _Mode) -> _Mode:
+        return mode._replace(anomaly={} if mode.anomaly is None else mode.anomaly)
+
+
+def is_grad_enabled() -> bool:
+    """Whether ops record the graph here and now."""
+    return _MODE.get().grad
+
+
+def _user_frame(stack: traceback.StackSummary) -> str:
+    here = __file__.rsplit("/", 1)[0]
+    for frame in reversed(stack):
+        if not frame.filename.startswith(here):
+            return (
+                f'File "{frame.filename}", line {frame.lineno}, in {frame.name}\n    {frame.line}'
+            )
+    return "(inside valuegrad)"
+
+
+def _describe(node: Value) -> str:
+    ins = ", ".join(f"{p.data!r}" for p in node._prev) or "no inputs"
+    const = "" if node._ctx is None else f" with constant {node._ctx!r}"
+    return f"{node._op or 'leaf'}({ins}){const}"
+
+
+def _record(node: Value) -> None:
+    """Anomaly mode: remember where `node` was made, and fail on a non-finite value."""
+    stack = traceback.extract_stack()[:-2]
+    if not math.isfinite(node.data):
+        raise AnomalyError(
+            f"forward: {_describe(node)} gave {node.data!r}\ncreated at {_user_frame(stack)}"
+        )
+    _MODE.get().anomaly[id(node)] = (node, stack)
+
+
+def _anomaly_check(node: Value) -> None:
+    """Anomaly mode: fail if `node`'s closure gave a parent a non-finite gradient."""
+    for p in node._prev:
+        if isinstance(p.grad, float) and not math.isfinite(p.grad):
+            seen = _MODE.get().anomaly.get(id(node))
+            where = _user_frame(seen[1]) if seen and seen[0] is node else "(outside detect_anomaly)"
+            raise AnomalyError(
+                f"backward: {_describe(node)} passed gradient {p.grad!r} to its input "
+                f"{p.data!r} (upstream grad {node.grad!r})\ncreated at {where}"
+            )
+
+
+def _freed() -> None:
+    raise RuntimeError(
+        "backward through a graph a second time, but it was freed by "
+        "backward(retain_graph=False); pass retain_graph=True the first time"
+    )

@@ -1,0 +1,3 @@
+"""Neurons, layers and MLPs on `autograd.Value`."""
+
+__all__: list[str] = []
