@@ -6,6 +6,7 @@
 """
 
 from .engine import Value, topological_order
+from .gradcheck import GradcheckError, gradcheck, gradcheck_module
 from .modes import AnomalyError, detect_anomaly, enable_grad, is_grad_enabled, no_grad
 
 __all__ = [
@@ -16,5 +17,8 @@ __all__ = [
     "is_grad_enabled",
     "detect_anomaly",
     "AnomalyError",
+    "gradcheck",
+    "gradcheck_module",
+    "GradcheckError",
 ]
 __version__ = "0.1.0"

@@ -1,19 +1,139 @@
-"""The command line: `valuegrad demo` (and `python -m autograd demo`)."""
+"""The command line: `valuegrad` (or `python -m autograd`).
+
+valuegrad eval  "x*y + sin(x)" --at x=2 y=3
+valuegrad graph "x*y + sin(x)" --at x=2 y=3 -o graph.svg
+valuegrad check "x*y + sin(x)" --at x=2 y=3
+valuegrad demo
+"""
 
 from __future__ import annotations
 
 import argparse
+import re
+import sys
+
+from .engine import Value
+from .parse import ExpressionError, evaluate, names_in, parse
 
 __all__ = ["main"]
 
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
+class _UsageError(Exception):
+    """Bad command-line input: exit status 2."""
+
+
+def _bindings(pairs: list[str]) -> dict[str, float]:
+    env: dict[str, float] = {}
+    for pair in pairs:
+        name, sep, number = pair.partition("=")
+        if not sep or not _NAME.match(name.strip()):
+            raise _UsageError(f"--at takes name=number pairs, not {pair!r}")
+        try:
+            env[name.strip()] = float(number)
+        except ValueError:
+            raise _UsageError(f"--at {name.strip()}: {number!r} is not a number") from None
+    return env
+
+
+def _build(args: argparse.Namespace) -> tuple[Value, dict[str, Value]]:
+    """Parse the expression and evaluate it at --at, with one labelled leaf per name."""
+    try:
+        tree = parse(args.expr)
+        at = _bindings(args.at)
+        leaves = {n: Value(at[n], label=n) for n in names_in(tree) if n in at}
+        return evaluate(tree, leaves), leaves
+    except ExpressionError as e:
+        raise _UsageError(str(e)) from None
+
+
+def _print_grads(out: Value, leaves: dict[str, Value]) -> None:
+    print(f"value = {out.data!r}")
+    for name, leaf in leaves.items():
+        print(f"d/d{name} = {leaf.grad!r}")
+
+
+def _cmd_eval(args: argparse.Namespace) -> int:
+    out, leaves = _build(args)
+    out.backward()
+    _print_grads(out, leaves)
+    return 0
+
+
+def _cmd_graph(args: argparse.Namespace) -> int:
+    from .draw import render
+
+    out, _ = _build(args)
+    out.backward()
+    path = render(out, args.output, max_nodes=args.max_nodes)
+    print(f"wrote {path}")
+    return 0
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from .gradcheck import gradcheck
+
+    _, leaves = _build(args)
+    tree = parse(args.expr)
+    names = list(leaves)
+
+    def f(*xs: Value) -> Value:
+        return evaluate(tree, dict(zip(names, xs)))
+
+    report = gradcheck(
+        f, list(leaves.values()), method=args.method, eps=args.eps, raise_exception=False
+    )
+    print(report)
+    return 0 if report else 1
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from .demo import main as demo
+
+    return demo(args.output)
+
+
+def _eps(text: str) -> float | str:
+    return text if text == "auto" else float(text)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="valuegrad",
+        description="Build an expression, backpropagate, draw the graph, check the gradients.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def with_expr(name: str, help: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help)
+        p.add_argument("expr", help='an expression such as "x*y + sin(x)"')
+        p.add_argument("--at", nargs="+", default=[], metavar="NAME=NUMBER", help="input values")
+        return p
+
+    with_expr("eval", "print the value and the gradient for every input")
+    g = with_expr("graph", "write the computation graph (.svg, .png, .dot)")
+    g.add_argument("-o", "--output", default="graph.svg", help="where (default graph.svg)")
+    g.add_argument("--max-nodes", type=int, default=400, help="refuse larger graphs")
+    c = with_expr("check", "compare gradients with finite differences (exit 1 on mismatch)")
+    c.add_argument("--method", choices=["central", "forward", "richardson"], default="central")
+    c.add_argument("--eps", type=_eps, default=1e-6, help="step size, or auto")
+    d = sub.add_parser("demo", help="backpropagate through a neuron, draw it, check it")
+    d.add_argument("-o", "--output", default="demo.svg", help="the SVG (default demo.svg)")
+    return parser
+
+
+_COMMANDS = {"eval": _cmd_eval, "graph": _cmd_graph, "check": _cmd_check, "demo": _cmd_demo}
+
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="valuegrad", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("demo", help="build a neuron, backpropagate, print the gradients")
-    args = parser.parse_args(argv)
-    if args.command == "demo":
-        from .demo import main as demo
-
-        return demo()
-    return 2
+    """Run the command line; returns the exit status (2 for bad input)."""
+    args = _parser().parse_args(argv)
+    try:
+        return _COMMANDS[args.command](args)
+    except _UsageError as e:
+        print(f"valuegrad: error: {e}", file=sys.stderr)
+        return 2
+    except (ArithmeticError, ValueError, TypeError, RuntimeError, OSError) as e:
+        print(f"valuegrad: {args.command} failed: {e}", file=sys.stderr)
+        return 1

@@ -1,0 +1,189 @@
+"""The command line: golden outputs, hostile input, and agreement with the library."""
+
+import math
+import subprocess
+import sys
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from autograd import Value
+from autograd.cli import main
+from autograd.parse import evaluate
+from autograd.testing import expressions
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_eval_golden(capsys):
+    code, out, _ = run(capsys, "eval", "x*y + sin(x)", "--at", "x=2", "y=3")
+    # by hand: value x*y + sin x; d/dx = y + cos x; d/dy = x
+    assert code == 0
+    assert out.splitlines() == [
+        f"value = {2.0 * 3.0 + math.sin(2.0)!r}",
+        f"d/dx = {3.0 + math.cos(2.0)!r}",
+        "d/dy = 2.0",
+    ]
+
+
+def test_eval_golden_functions(capsys):
+    code, out, _ = run(capsys, "eval", "exp(a) / (1 + a**2) - -a", "--at", "a=0.5")
+    a = 0.5
+    value = math.exp(a) / (1 + a * a) + a
+    grad = math.exp(a) * (1 + a * a - 2 * a) / (1 + a * a) ** 2 + 1
+    lines = out.splitlines()
+    assert code == 0 and float(lines[0].split("= ")[1]) == pytest.approx(value, rel=1e-15)
+    assert float(lines[1].split("= ")[1]) == pytest.approx(grad, rel=1e-14)
+
+
+def test_eval_constants_pi_and_e(capsys):
+    code, out, _ = run(capsys, "eval", "sin(pi * x) + e", "--at", "x=0.5")
+    assert code == 0 and float(out.splitlines()[0].split("= ")[1]) == pytest.approx(1 + math.e)
+
+
+def test_graph_writes_svg(capsys, tmp_path):
+    target = tmp_path / "g.svg"
+    code, out, _ = run(capsys, "graph", "x*y + sin(x)", "--at", "x=2", "y=3", "-o", str(target))
+    assert code == 0 and "wrote" in out
+    svg = target.read_text()
+    assert "sin" in svg and "x" in svg and "grad 2.0000" in svg
+
+
+def test_check_passes_and_fails(capsys, monkeypatch):
+    code, out, _ = run(capsys, "check", "x*y + sin(x)", "--at", "x=2", "y=3")
+    assert code == 0 and "passed" in out
+    # break the engine's sin derivative: the check must notice and exit 1
+    import autograd.engine as engine
+
+    real_cos = engine.math.cos
+    monkeypatch.setattr(engine.math, "cos", lambda t: 2 * real_cos(t))
+    code, out, _ = run(capsys, "check", "sin(x)", "--at", "x=0.3")
+    assert code == 1 and "FAIL" in out
+
+
+def test_demo_writes_svg_and_checks(capsys, tmp_path):
+    code, out, _ = run(capsys, "demo", "-o", str(tmp_path / "d.svg"))
+    assert code == 0
+    assert "do/dx1 = -1.500000" in out and "passed" in out
+    assert (tmp_path / "d.svg").read_text().count("<svg") == 1
+
+
+@pytest.mark.parametrize(
+    "expr, words",
+    [
+        ("__import__('os').system('echo hi')", ["call"]),
+        ("x.real", ["attribute", "x.real"]),
+        ("x[0]", ["subscript"]),
+        ("lambda: 1", ["lambda"]),
+        ("[i for i in x]", ["listcomp"]),
+        ("'text'", ["constant str"]),
+        ("open('f')", ["call"]),
+        ("exp(x, x)", ["one argument"]),
+        ("x // 2", ["FloorDiv"]),
+        ("x if x else 1", ["ifexp"]),
+        ("2 ** 100000", ["exponent"]),
+        ("1e999", ["too large"]),
+        ("x +", ["not an expression"]),
+        ("(" * 300 + "x" + ")" * 300, ["nested"]),
+        ("-" * 500 + "x", ["nested"]),
+        ("x + nope", ["unbound", "nope"]),
+        ("", ["empty"]),
+    ],
+)
+def test_rejected_expressions_exit_2_with_one_line(capsys, expr, words):
+    code, out, err = run(capsys, "eval", "--at", "x=1", "--", expr)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and err.startswith("valuegrad: error:")
+    for w in words:
+        assert w in err
+
+
+@pytest.mark.parametrize("at", [["x"], ["x=abc"], ["1x=2"]])
+def test_bad_bindings_exit_2(capsys, at):
+    code, _, err = run(capsys, "eval", "x", "--at", *at)
+    assert code == 2 and "--at" in err
+
+
+def test_domain_error_exits_1_naming_the_op(capsys):
+    code, _, err = run(capsys, "eval", "log(x)", "--at", "x=-1")
+    assert code == 1 and "log()" in err and "-1.0" in err
+
+
+@settings(max_examples=300)
+@given(st.text(max_size=60))
+def test_random_text_never_raises(text):
+    code = main(["eval", "--at", "x=1", "y=2", "--", text])
+    assert code in (0, 1, 2)
+
+
+BAD = [
+    "x.y",
+    "x[1]",
+    "f(x)",
+    "exp(x=1)",
+    "(x, y)",
+    "not x",
+    "~x",
+    "x and y",
+    "x < y",
+    "x @ y",
+    "x % y",
+    "{x}",
+    "b'x'",
+    "1j",
+    "print(x)",
+    "[x]",
+    "{1: x}",
+    "x if y else x",
+    "(x := 1)",
+    "*x",
+    "sin(*x)",
+    "yield x",
+    "await x",
+    "f'{x}'",
+    "...",
+    "None",
+    "True",
+]
+
+
+@settings(max_examples=300)
+@given(st.sampled_from(BAD), st.sampled_from(["{}", "x + {}", "sin({})", "({}) ** 2", "-{}"]))
+def test_non_whitelisted_syntax_is_rejected(bad, context):
+    code = main(["eval", "--at", "x=1", "y=2", "--", context.format(bad)])
+    assert code == 2
+
+
+@settings(max_examples=100)
+@given(expressions(max_depth=4))
+def test_cli_gradients_equal_the_librarys(ex):
+    import contextlib
+    import io
+
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        code = main(["eval", ex.text, "--at", *[f"{n}={x!r}" for n, x in ex.env.items()]])
+    assert code == 0
+    lines = dict(line.split(" = ") for line in buf.getvalue().splitlines())
+    leaves = {n: Value(x) for n, x in ex.env.items()}
+    out = evaluate(ex.text, leaves)
+    out.backward()
+    assert float(lines["value"]) == out.data
+    for n, leaf in leaves.items():
+        if f"d/d{n}" in lines:
+            assert float(lines[f"d/d{n}"]) == leaf.grad
+
+
+def test_python_dash_m_and_console_script_run():
+    res = subprocess.run(
+        [sys.executable, "-m", "autograd", "eval", "x*x", "--at", "x=3"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert res.returncode == 0 and "d/dx = 6.0" in res.stdout
