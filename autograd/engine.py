@@ -12,9 +12,13 @@ import math
 from collections.abc import Callable, Iterable
 from numbers import Real
 
-from .modes import _MODE, _anomaly_check, _freed, _record
+from .gcpause import gc_paused
+from .modes import _MODE, _RECORD, _anomaly_check, _freed, _record
 
 __all__ = ["Value", "topological_order"]
+
+
+_new = object.__new__
 
 
 def _noop() -> None:
@@ -64,7 +68,7 @@ def _log_base(base: float) -> float:
 class Value:
     """A scalar that records the operations applied to it, for backprop."""
 
-    __slots__ = ("data", "grad", "_prev", "_op", "_backward", "label", "_ctx")
+    __slots__ = ("data", "grad", "_prev", "_op", "_bw", "label", "_ctx")
 
     def __init__(
         self,
@@ -78,98 +82,104 @@ class Value:
         self.grad = 0.0
         self._prev = _children if type(_children) is tuple else tuple(_children)
         self._op = _op
-        self._backward = _noop
+        self._bw = None  # the op's chain rule, called with this node's grad; None for leaves
         self.label = label
         self._ctx = _ctx  # an op's constant operand (the 2 of x**2), for drawing and higher order
+
+    @property
+    def _backward(self) -> Callable[[], None]:
+        """This node's chain rule as a zero-argument closure, as in micrograd."""
+        bw = self._bw
+        return _noop if bw is None else lambda: bw(self.grad)
+
+    @_backward.setter
+    def _backward(self, fn: Callable[[], None]) -> None:
+        # a micrograd-style closure reads out.grad itself
+        self._bw = lambda g: fn()
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
 
     # -- arithmetic ------------------------------------------------------
+    # Each closure takes the output's gradient `g` and never refers to the
+    # output node itself: no reference cycles, so a graph is freed as soon as
+    # it is dropped, without waiting for the cyclic garbage collector.
 
     def __add__(self, other: Value | float) -> Value:
         if isinstance(other, Value):
 
-            def _backward():
-                self.grad += out.grad
-                other.grad += out.grad
+            def _backward(g):
+                self.grad += g
+                other.grad += g
 
-            out = _node(self.data + other.data, (self, other), "+", _backward)
-            return out
+            return _node(self.data + other.data, (self, other), "+", _backward)
         if not _is_number(other):
             return NotImplemented
 
-        def _backward():
-            self.grad += out.grad
+        def _backward(g):
+            self.grad += g
 
-        out = _node(self.data + other, (self,), "+", _backward, other)
-        return out
+        return _node(self.data + other, (self,), "+", _backward, other)
 
     def __mul__(self, other: Value | float) -> Value:
         if isinstance(other, Value):
 
-            def _backward():
-                self.grad += other.data * out.grad
-                other.grad += self.data * out.grad
+            def _backward(g):
+                self.grad += other.data * g
+                other.grad += self.data * g
 
-            out = _node(self.data * other.data, (self, other), "*", _backward)
-            return out
+            return _node(self.data * other.data, (self, other), "*", _backward)
         if not _is_number(other):
             return NotImplemented
 
-        def _backward():
-            self.grad += other * out.grad
+        def _backward(g):
+            self.grad += other * g
 
-        out = _node(self.data * other, (self,), "*", _backward, other)
-        return out
+        return _node(self.data * other, (self,), "*", _backward, other)
 
     def __sub__(self, other: Value | float) -> Value:
         if isinstance(other, Value):
 
-            def _backward():
-                self.grad += out.grad
-                other.grad -= out.grad
+            def _backward(g):
+                self.grad += g
+                other.grad -= g
 
-            out = _node(self.data - other.data, (self, other), "-", _backward)
-            return out
+            return _node(self.data - other.data, (self, other), "-", _backward)
         if not _is_number(other):
             return NotImplemented
 
-        def _backward():
-            self.grad += out.grad
+        def _backward(g):
+            self.grad += g
 
-        out = _node(self.data - other, (self,), "-", _backward, other)
-        return out
+        return _node(self.data - other, (self,), "-", _backward, other)
 
     def __truediv__(self, other: Value | float) -> Value:
         if isinstance(other, Value):
             if other.data == 0.0:
                 raise ZeroDivisionError(f"division: {self.data!r} / 0.0 (the divisor is zero)")
+            data = self.data / other.data
 
-            def _backward():
-                self.grad += out.grad / other.data
-                other.grad -= out.grad * out.data / other.data
+            def _backward(g):
+                self.grad += g / other.data
+                other.grad -= g * data / other.data
 
-            out = _node(self.data / other.data, (self, other), "/", _backward)
-            return out
+            return _node(data, (self, other), "/", _backward)
         if not _is_number(other):
             return NotImplemented
         if other == 0:
             raise ZeroDivisionError(f"division: {self.data!r} / {other!r} (the divisor is zero)")
 
-        def _backward():
-            self.grad += out.grad / other
+        def _backward(g):
+            self.grad += g / other
 
-        out = _node(self.data / other, (self,), "/", _backward, other)
-        return out
+        return _node(self.data / other, (self,), "/", _backward, other)
 
     def __neg__(self) -> Value:
-        def _backward():
-            self.grad -= out.grad
+        def _backward(g):
+            self.grad -= g
 
-        out = _node(-self.data, (self,), "neg", _backward)
-        return out
+        return _node(-self.data, (self,), "neg", _backward)
 
     def __pow__(self, other: Value | float) -> Value:
         if isinstance(other, Value):
@@ -178,11 +188,10 @@ class Value:
             return NotImplemented
         data = _pow_data(self.data, other)
 
-        def _backward():
-            self.grad += _pow_slope(self.data, other) * out.grad
+        def _backward(g):
+            self.grad += _pow_slope(self.data, other) * g
 
-        out = _node(data, (self,), "**", _backward, other)
-        return out
+        return _node(data, (self,), "**", _backward, other)
 
     def __rpow__(self, other: float) -> Value:
         if not _is_number(other):
@@ -190,11 +199,10 @@ class Value:
         data = _pow_data(other, self.data)
         log_base = _log_base(other)
 
-        def _backward():
-            self.grad += out.data * log_base * out.grad
+        def _backward(g):
+            self.grad += data * log_base * g
 
-        out = _node(data, (self,), "rpow", _backward, other)
-        return out
+        return _node(data, (self,), "rpow", _backward, other)
 
     def __radd__(self, other: float) -> Value:
         return self + other
@@ -216,28 +224,27 @@ class Value:
         except OverflowError:
             data = math.inf
 
-        def _backward():
-            self.grad += out.data * out.grad
+        def _backward(g):
+            self.grad += data * g
 
-        out = _node(data, (self,), "exp", _backward)
-        return out
+        return _node(data, (self,), "exp", _backward)
 
     def log(self) -> Value:
         if not self.data > 0.0 and not math.isnan(self.data):
             raise ValueError(f"log() of {self.data!r} is undefined (log needs a positive number)")
 
-        def _backward():
-            self.grad += out.grad / self.data
+        def _backward(g):
+            self.grad += g / self.data
 
-        out = _node(math.log(self.data), (self,), "log", _backward)
-        return out
+        return _node(math.log(self.data), (self,), "log", _backward)
 
     def tanh(self) -> Value:
-        def _backward():
-            self.grad += (1.0 - out.data * out.data) * out.grad
+        data = math.tanh(self.data)
 
-        out = _node(math.tanh(self.data), (self,), "tanh", _backward)
-        return out
+        def _backward(g):
+            self.grad += (1.0 - data * data) * g
+
+        return _node(data, (self,), "tanh", _backward)
 
     def sigmoid(self) -> Value:
         x = self.data
@@ -247,53 +254,48 @@ class Value:
             e = math.exp(x)
             data = e / (1.0 + e)
 
-        def _backward():
-            self.grad += out.data * (1.0 - out.data) * out.grad
+        def _backward(g):
+            self.grad += data * (1.0 - data) * g
 
-        out = _node(data, (self,), "sigmoid", _backward)
-        return out
+        return _node(data, (self,), "sigmoid", _backward)
 
     def relu(self) -> Value:
-        def _backward():
-            if out.data > 0.0:
-                self.grad += out.grad
+        def _backward(g):
+            if self.data > 0.0:
+                self.grad += g
 
-        out = _node(self.data if self.data > 0.0 else 0.0, (self,), "ReLU", _backward)
-        return out
+        return _node(self.data if self.data > 0.0 else 0.0, (self,), "ReLU", _backward)
 
     def sin(self) -> Value:
-        def _backward():
-            self.grad += math.cos(self.data) * out.grad
+        def _backward(g):
+            self.grad += math.cos(self.data) * g
 
-        out = _node(math.sin(self.data), (self,), "sin", _backward)
-        return out
+        return _node(math.sin(self.data), (self,), "sin", _backward)
 
     def cos(self) -> Value:
-        def _backward():
-            self.grad -= math.sin(self.data) * out.grad
+        def _backward(g):
+            self.grad -= math.sin(self.data) * g
 
-        out = _node(math.cos(self.data), (self,), "cos", _backward)
-        return out
+        return _node(math.cos(self.data), (self,), "cos", _backward)
 
     def sqrt(self) -> Value:
         if self.data < 0.0:
             raise ValueError(f"sqrt() of {self.data!r} is undefined (sqrt needs a number >= 0)")
+        data = math.sqrt(self.data)
 
-        def _backward():  # the derivative is +inf at 0
-            self.grad += (0.5 / out.data if out.data else math.inf) * out.grad
+        def _backward(g):  # the derivative is +inf at 0
+            self.grad += (0.5 / data if data else math.inf) * g
 
-        out = _node(math.sqrt(self.data), (self,), "sqrt", _backward)
-        return out
+        return _node(data, (self,), "sqrt", _backward)
 
     def abs(self) -> Value:
-        def _backward():  # sign(x); 0 at the kink, as PyTorch does
+        def _backward(g):  # sign(x); 0 at the kink, as PyTorch does
             if self.data > 0.0:
-                self.grad += out.grad
+                self.grad += g
             elif self.data < 0.0:
-                self.grad -= out.grad
+                self.grad -= g
 
-        out = _node(abs(self.data), (self,), "abs", _backward)
-        return out
+        return _node(abs(self.data), (self,), "abs", _backward)
 
     __abs__ = abs
 
@@ -338,19 +340,20 @@ class Value:
 
             backward_with_graph(self, gradient)
             return
-        topo = topological_order(self)
-        for v in topo:
-            if v._prev:
-                v.grad = 0.0
-        self.grad += gradient
-        check = _MODE.get().anomaly is not None
-        for v in reversed(topo):
-            if v._prev:
-                v._backward()
-                if check:
-                    _anomaly_check(v)
-                if not retain_graph:
-                    v._backward = _freed
+        with gc_paused():
+            topo = topological_order(self)
+            for v in topo:
+                if v._bw is not None:
+                    v.grad = 0.0
+            self.grad += gradient
+            check = _MODE.get().anomaly is not None
+            for v in reversed(topo):
+                if v._bw is not None:
+                    v._bw(v.grad)
+                    if check:
+                        _anomaly_check(v)
+                    if not retain_graph:
+                        v._bw = _freed
 
 
 def _data(x: Value | float) -> float:
@@ -361,44 +364,56 @@ def _node(
     data: float,
     parents: tuple[Value, ...],
     op: str,
-    backward: Callable[[], None],
+    backward: Callable[[float], None],
     ctx: object = None,
 ) -> Value:
     """The result of an op: a node with parents and closure, or a leaf under no_grad."""
+    out = _new(Value)  # skips __init__'s checks: data is already a float
+    out.data = data
+    out.grad = 0.0
+    out._op = op
+    out.label = ""
+    out._ctx = ctx
     mode = _MODE.get()
-    if mode.grad:
-        out = Value(data, parents, op, _ctx=ctx)
-        out._backward = backward
+    if mode is _RECORD:
+        out._prev = parents
+        out._bw = backward
+    elif mode.grad:
+        out._prev = parents
+        out._bw = backward
         if mode.anomaly is not None:
             _record(out)
-        return out
-    return Value(data, (), op, _ctx=ctx)
+    else:
+        out._prev = ()
+        out._bw = None
+    return out
 
 
 def _pow_values(base: Value, exponent: Value) -> Value:
     data = _pow_data(base.data, exponent.data)
 
-    def _backward():
-        base.grad += _pow_slope(base.data, exponent.data) * out.grad
-        exponent.grad += out.data * _log_base(base.data) * out.grad
+    def _backward(g):
+        base.grad += _pow_slope(base.data, exponent.data) * g
+        exponent.grad += data * _log_base(base.data) * g
 
-    out = _node(data, (base, exponent), "**", _backward)
-    return out
+    return _node(data, (base, exponent), "**", _backward)
 
 
 def topological_order(root: Value) -> list[Value]:
     """Every node `root` depends on, each after all of its parents (no recursion)."""
     order: list[Value] = []
-    visited = {root}
-    stack = [(root, iter(root._prev))]
+    visited: set[Value] = set()
+    stack: list[Value | None] = [root]
+    push, pop, emit, mark = stack.append, stack.pop, order.append, visited.add
     while stack:
-        node, parents = stack[-1]
-        for p in parents:
-            if p not in visited:
-                visited.add(p)
-                stack.append((p, iter(p._prev)))
-                break
-        else:
-            stack.pop()
-            order.append(node)
+        v = pop()
+        if v is None:  # every parent of the node below this marker is in `order`
+            emit(pop())
+        elif v not in visited:
+            mark(v)
+            push(v)
+            push(None)
+            for p in v._prev:
+                if p not in visited:
+                    push(p)
     return order

@@ -26,9 +26,10 @@ class _Mode(NamedTuple):
     anomaly: dict | None  # id(node) -> (node, creation stack) while anomaly mode is on
 
 
+_RECORD = _Mode(True, None)  # the default: record the graph, no anomaly checks
 _MODE: contextvars.ContextVar[_Mode] = contextvars.ContextVar(
     "valuegrad_mode",
-    default=_Mode(True, None),  # noqa: B039 - an immutable tuple
+    default=_RECORD,  # noqa: B039 - an immutable tuple
 )
 
 
@@ -127,7 +128,7 @@ def _anomaly_check(node: Value) -> None:
             )
 
 
-def _freed() -> None:
+def _freed(g: float) -> None:
     raise RuntimeError(
         "backward through a graph a second time, but it was freed by "
         "backward(retain_graph=False); pass retain_graph=True the first time"

@@ -1,0 +1,201 @@
+"""Neurons, layers and multi-layer perceptrons built from `autograd.Value`.
+
+micrograd-compatible: `Neuron(nin, nonlin=False)`, `neuron.w`, `neuron.b`,
+`layer.neurons`, `mlp.layers`, and with no seed the weights come from the
+global `random` module in micrograd's order, so micrograd code gives the same
+numbers with only the import changed.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Sequence
+
+from autograd import Value
+from autograd.ops import linear
+
+from .serialize import StateMixin
+
+__all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "Activation"]
+
+Activation = str | Callable[[Value], Value]
+ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
+    "relu": Value.relu,
+    "tanh": Value.tanh,
+    "sigmoid": Value.sigmoid,
+    "linear": lambda v: v,
+}
+
+
+def _activation(activation: Activation) -> Callable[[Value], Value]:
+    if callable(activation):
+        return activation
+    if activation not in ACTIVATIONS:
+        raise ValueError(
+            f"unknown activation {activation!r}; valid: {', '.join(ACTIVATIONS)} or a callable"
+        )
+    return ACTIVATIONS[activation]
+
+
+def _rng(seed: int | None, rng: random.Random | None) -> random.Random:
+    if seed is not None and rng is not None:
+        raise ValueError("pass seed= or rng=, not both")
+    if rng is not None:
+        return rng
+    return random.Random(seed) if seed is not None else random  # type: ignore[return-value]
+
+
+class Module(StateMixin):
+    """Something with parameters: `parameters()`, `zero_grad()`, save and load."""
+
+    def parameters(self) -> list[Value]:
+        return []
+
+    def zero_grad(self) -> None:
+        for p in self.parameters():
+            p.grad = 0.0
+
+
+class Neuron(Module):
+    """activation(b + sum(w_i * x_i)).
+
+    `fused=True` (the default) computes the weighted sum as one graph node;
+    `fused=False` builds one `*` and one `+` node per input, which is what a
+    drawing of the graph should show a learner. Both give the same numbers.
+    """
+
+    def __init__(
+        self,
+        nin: int,
+        activation: Activation = "relu",
+        *,
+        nonlin: bool | None = None,
+        seed: int | None = None,
+        rng: random.Random | None = None,
+        fused: bool = True,
+    ) -> None:
+        if nonlin is not None:  # micrograd's spelling
+            activation = "relu" if nonlin else "linear"
+        self.activation = activation
+        self._act = _activation(activation)
+        self.fused = fused
+        r = _rng(seed, rng)
+        self.w = [Value(r.uniform(-1, 1)) for _ in range(nin)]
+        self.b = Value(0.0)
+
+    @property
+    def nonlin(self) -> bool:
+        return self.activation != "linear"
+
+    @classmethod
+    def from_weights(
+        cls, w: Sequence[float], b: float = 0.0, activation: Activation = "relu", **kw
+    ) -> Neuron:
+        """A neuron with the given weights and bias (to type in a textbook network)."""
+        n = cls(0, activation, **kw)
+        n.w = [Value(x) for x in w]
+        n.b = Value(b)
+        return n
+
+    def __call__(self, x: Sequence[Value | float] | Value) -> Value:
+        if isinstance(x, Value):
+            x = [x]
+        if len(x) != len(self.w):
+            raise ValueError(f"Neuron: expected {len(self.w)} inputs, got {len(x)}")
+        if self.fused:
+            act = linear(self.w, x, self.b)
+        else:
+            act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
+        return self._act(act)
+
+    def parameters(self) -> list[Value]:
+        return self.w + [self.b]
+
+    def __repr__(self) -> str:
+        name = self.activation if isinstance(self.activation, str) else "Custom"
+        name = {"relu": "ReLU", "linear": "Linear"}.get(name, name.capitalize())
+        return f"{name}Neuron({len(self.w)})"
+
+
+class Layer(Module):
+    """`nout` neurons on the same `nin` inputs; calling a one-neuron layer gives one Value."""
+
+    def __init__(self, nin: int, nout: int, **kwargs) -> None:
+        rng = _rng(kwargs.pop("seed", None), kwargs.pop("rng", None))
+        self.neurons = [Neuron(nin, rng=rng, **kwargs) for _ in range(nout)]
+
+    @classmethod
+    def from_weights(
+        cls,
+        weights: Sequence[Sequence[float]],
+        biases: Sequence[float] | None = None,
+        activation: Activation = "relu",
+        **kw,
+    ) -> Layer:
+        """A layer from a weight matrix (one row per neuron) and one bias per neuron."""
+        biases = [0.0] * len(weights) if biases is None else list(biases)
+        if len(biases) != len(weights):
+            raise ValueError(f"Layer.from_weights: {len(weights)} rows but {len(biases)} biases")
+        if len({len(row) for row in weights}) > 1:
+            raise ValueError("Layer.from_weights: every row needs the same number of weights")
+        layer = cls(0, 0)
+        layer.neurons = [
+            Neuron.from_weights(row, b, activation, **kw) for row, b in zip(weights, biases)
+        ]
+        return layer
+
+    def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
+        out = [n(x) for n in self.neurons]
+        return out[0] if len(out) == 1 else out
+
+    def parameters(self) -> list[Value]:
+        return [p for n in self.neurons for p in n.parameters()]
+
+    def __repr__(self) -> str:
+        return f"Layer of [{', '.join(str(n) for n in self.neurons)}]"
+
+
+class MLP(Module):
+    """Layers of neurons: `activation` on hidden layers, `output_activation` on the last."""
+
+    def __init__(
+        self,
+        nin: int,
+        nouts: Sequence[int],
+        activation: Activation = "relu",
+        output_activation: Activation = "linear",
+        *,
+        seed: int | None = None,
+        rng: random.Random | None = None,
+        fused: bool = True,
+    ) -> None:
+        r = _rng(seed, rng)
+        sizes = [nin, *nouts]
+        self.layers = [
+            Layer(
+                sizes[i],
+                sizes[i + 1],
+                activation=output_activation if i == len(nouts) - 1 else activation,
+                rng=r,
+                fused=fused,
+            )
+            for i in range(len(nouts))
+        ]
+
+    @classmethod
+    def from_layers(cls, layers: Sequence[Layer]) -> MLP:
+        """An MLP of existing layers (e.g. from `Layer.from_weights`)."""
+        mlp = cls(0, [])
+        mlp.layers = list(layers)
+        return mlp
+
+    def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+    def parameters(self) -> list[Value]:
+        return [p for layer in self.layers for p in layer.parameters()]
+
+    def __repr__(self) -> str:
+        return f"MLP of [{', '.join(str(layer) for layer in self.layers)}]"
