@@ -46,11 +46,11 @@ def moons():
 @pytest.mark.parametrize("fused", [True, False])
 def test_same_numbers_as_micrograd_step_for_step(fused):
     from micrograd.engine import Value as MgValue
-    from micrograd.nn import MLP as MgMLP
+    from micrograd.nn import MLP as MG_MLP
 
     X, y = moons()
     random.seed(1337)
-    theirs = MgMLP(2, [16, 16, 1])
+    theirs = MG_MLP(2, [16, 16, 1])
     random.seed(1337)
     ours = MLP(2, [16, 16, 1], fused=fused)
     assert [p.data for p in ours.parameters()] == [p.data for p in theirs.parameters()]
