@@ -6,7 +6,10 @@
 """
 
 from .engine import Value, topological_order
+from .functional import grad, hessian, value_and_grad
+from .gcpause import gc_paused
 from .gradcheck import GradcheckError, gradcheck, gradcheck_module
+from .higher import gradients
 from .modes import AnomalyError, detect_anomaly, enable_grad, is_grad_enabled, no_grad
 
 __all__ = [
@@ -20,5 +23,10 @@ __all__ = [
     "gradcheck",
     "gradcheck_module",
     "GradcheckError",
+    "grad",
+    "value_and_grad",
+    "hessian",
+    "gradients",
+    "gc_paused",
 ]
 __version__ = "0.1.0"

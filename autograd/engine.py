@@ -316,6 +316,10 @@ class Value:
     def __float__(self) -> float:
         return self.data
 
+    def detach(self) -> Value:
+        """A leaf with the same data (and label), cut off from this node's graph."""
+        return Value(self.data, label=self.label)
+
     __hash__ = object.__hash__
 
     # -- backpropagation --------------------------------------------------
