@@ -147,11 +147,30 @@ class Expression:
         return float(self.run(xs or self.point, _FLOAT))
 
     def sympy(self):
-        """(expression, symbols) in sympy, for symbolic derivatives."""
+        """(expression, symbols) in sympy, for symbolic derivatives.
+
+        relu and abs are written in the form they take near the drawn point
+        (the strategy keeps them away from their kinks), so the expression's
+        derivatives of every order are theirs there.
+        """
         import sympy
 
         syms = sympy.symbols(self.names, real=True)
-        return self.run(syms, _sympy_ops()), syms
+        ops = _sympy_ops()
+        vals, exprs = list(self.point), list(syms)
+        for st_ in self.steps:
+            args = [exprs[i] for i in st_.args]
+            x = vals[st_.args[0]]
+            if st_.op == "abs":
+                exprs.append(args[0] if x > 0 else -args[0])
+            elif st_.op == "relu":
+                exprs.append(args[0] if x > 0 else sympy.Integer(0))
+            else:
+                c = () if st_.c is None else (st_.c,)
+                exprs.append(ops[st_.op](*args, *c))
+            fargs = [vals[i] for i in st_.args]
+            vals.append(_FLOAT[st_.op](*fargs, *([] if st_.c is None else [st_.c])))
+        return exprs[-1], syms
 
     @property
     def text(self) -> str:
