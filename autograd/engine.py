@@ -33,7 +33,7 @@ def _as_float(x: object, op: str = "Value()") -> float:
 
 
 def _is_number(x: object) -> bool:
-    return isinstance(x, (int, float, Real))
+    return type(x) is float or type(x) is int or isinstance(x, Real)
 
 
 def _pow_data(base: float, exponent: float) -> float:
@@ -344,20 +344,24 @@ class Value:
 
             backward_with_graph(self, gradient)
             return
-        with gc_paused():
-            topo = topological_order(self)
-            for v in topo:
-                if v._bw is not None:
-                    v.grad = 0.0
+        if self._bw is None:  # a leaf: its gradient with respect to itself
             self.grad += gradient
-            check = _MODE.get().anomaly is not None
-            for v in reversed(topo):
-                if v._bw is not None:
+            return
+        with gc_paused():
+            topo = topological_order(self, leaves=False)
+            for v in topo:
+                v.grad = 0.0
+            self.grad = gradient
+            if _MODE.get().anomaly is None and retain_graph:
+                for v in reversed(topo):
                     v._bw(v.grad)
-                    if check:
-                        _anomaly_check(v)
-                    if not retain_graph:
-                        v._bw = _freed
+                return
+            for v in reversed(topo):
+                v._bw(v.grad)
+                if _MODE.get().anomaly is not None:
+                    _anomaly_check(v)
+                if not retain_graph:
+                    v._bw = _freed
 
 
 def _data(x: Value | float) -> float:
@@ -403,8 +407,11 @@ def _pow_values(base: Value, exponent: Value) -> Value:
     return _node(data, (base, exponent), "**", _backward)
 
 
-def topological_order(root: Value) -> list[Value]:
-    """Every node `root` depends on, each after all of its parents (no recursion)."""
+def topological_order(root: Value, leaves: bool = True) -> list[Value]:
+    """Every node `root` depends on, each after all of its parents (no recursion).
+
+    With `leaves=False`, only the nodes made by ops (and `root`).
+    """
     order: list[Value] = []
     visited: set[Value] = set()
     stack: list[Value | None] = [root]
@@ -418,6 +425,6 @@ def topological_order(root: Value) -> list[Value]:
             push(v)
             push(None)
             for p in v._prev:
-                if p not in visited:
+                if p not in visited and (leaves or p._bw is not None):
                     push(p)
     return order

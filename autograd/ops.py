@@ -15,26 +15,28 @@ __all__ = ["linear", "total"]
 
 
 def linear(ws: Sequence[Value], xs: Sequence[Value | float], b: Value | None = None) -> Value:
-    """b + sum(w * x), as one node. `xs` may mix `Value`s and plain numbers."""
+    """b + sum(w * x), as one node. `xs` may mix `Value`s and plain numbers.
+
+    The closure keeps `ws` and `xs` as given (a layer's neurons share one input
+    list), so a call allocates little beyond the node itself.
+    """
     if len(ws) != len(xs):
         raise ValueError(f"linear(): {len(ws)} weights but {len(xs)} inputs")
-    ws = tuple(ws)
-    xs = tuple(xs)
-    xd = [x.data if isinstance(x, Value) else float(x) for x in xs]
     acc = b.data if b is not None else 0.0
-    for w, x in zip(ws, xd):
-        acc += w.data * x
-    value_xs = [(i, x) for i, x in enumerate(xs) if isinstance(x, Value)]
+    for w, x in zip(ws, xs):
+        acc += w.data * (x.data if isinstance(x, Value) else x)
 
     def _backward(g):
-        for w, x in zip(ws, xd):
-            w.grad += x * g
-        for i, x in value_xs:
-            x.grad += ws[i].data * g
+        for w, x in zip(ws, xs):
+            if isinstance(x, Value):
+                w.grad += x.data * g
+                x.grad += w.data * g
+            else:
+                w.grad += x * g
         if b is not None:
             b.grad += g
 
-    parents = ws + tuple(x for _, x in value_xs) + ((b,) if b is not None else ())
+    parents = (*ws, *[x for x in xs if isinstance(x, Value)], *((b,) if b is not None else ()))
     return _node(acc, parents, "linear", _backward, (ws, xs, b))
 
 

@@ -1,0 +1,1 @@
+"""Benchmarks: valuegrad side by side with micrograd, PyTorch scalars and plain floats."""
