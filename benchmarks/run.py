@@ -28,6 +28,8 @@ import time
 import tracemalloc
 from pathlib import Path
 
+from autograd import gc_paused
+
 from . import workloads as w
 
 ENGINES = ("valuegrad", "micrograd", "torch", "floats")
@@ -66,24 +68,28 @@ def _in_big_stack(fn):
     return result["value"]
 
 
-def _time(run, repeats: int) -> float:
+def _time(run, repeats: int, paused: bool = False) -> float:
     times = []
     for _ in range(repeats):
         gc.collect()
         start = time.perf_counter()
-        run()
+        if paused:
+            with gc_paused():
+                run()
+        else:
+            run()
         times.append(time.perf_counter() - start)
     return statistics.median(times)
 
 
-def measure(engine: str, workload: str, repeats: int) -> float | None:
+def measure(engine: str, workload: str, repeats: int, paused: bool = False) -> float | None:
     """Median seconds for one repetition, or None when the engine is missing."""
     if engine == "torch" and importlib.util.find_spec("torch") is None:
         return None
     run = getattr(w, f"{workload}_{engine}")()
     if engine == "micrograd":
-        return _in_big_stack(lambda: _time(run, repeats))
-    return _time(run, repeats)
+        return _in_big_stack(lambda: _time(run, repeats, paused))
+    return _time(run, repeats, paused)
 
 
 def bytes_per_node(engine: str, n: int = 20_000) -> float | None:
@@ -101,9 +107,9 @@ def bytes_per_node(engine: str, n: int = 20_000) -> float | None:
     return peak / nodes
 
 
-def scaling(sizes=(1_000, 10_000, 100_000, 1_000_000)) -> list[tuple[int, float]]:
+def scaling(paused: bool, sizes=(1_000, 10_000, 100_000, 1_000_000)) -> list[tuple[int, float]]:
     """valuegrad's deep chain at growing sizes: (ops, seconds)."""
-    return [(n, _time(w.chain_valuegrad(n), 1 if n >= 1_000_000 else 3)) for n in sizes]
+    return [(n, _time(w.chain_valuegrad(n), 1 if n >= 1_000_000 else 3, paused)) for n in sizes]
 
 
 def _fmt_time(t: float | None) -> str:
@@ -113,10 +119,19 @@ def _fmt_time(t: float | None) -> str:
 
 
 def table(repeats: int) -> str:
+    lines = ["GC on (as a user runs it):", ""]
+    lines += _timings(repeats, paused=False)
+    lines += ["", "GC paused during each repetition, for every engine (`with gc_paused():`):", ""]
+    lines += _timings(repeats, paused=True)
+    lines += _memory_and_scaling()
+    return "\n".join(lines)
+
+
+def _timings(repeats: int, paused: bool) -> list[str]:
     head = "| workload | " + " | ".join(ENGINES) + " | micrograd / valuegrad | torch / valuegrad |"
     lines = [head, "|" + "---|" * (len(ENGINES) + 3)]
     for title, key in WORKLOADS.items():
-        times = {e: measure(e, key, repeats) for e in ENGINES}
+        times = {e: measure(e, key, repeats, paused) for e in ENGINES}
         ours = times["valuegrad"]
         ratios = [
             f"{times[e] / ours:.1f}x" if times[e] is not None else "n/a"
@@ -125,21 +140,27 @@ def table(repeats: int) -> str:
         cells = [_fmt_time(times[e]) for e in ENGINES] + ratios
         lines.append(f"| {title} | " + " | ".join(cells) + " |")
         print(lines[-1], file=sys.stderr, flush=True)
+    return lines
+
+
+def _memory_and_scaling() -> list[str]:
     mem = {e: bytes_per_node(e) for e in ("valuegrad", "micrograd")}
-    lines.append("")
+    lines = [""]
     lines.append(
         f"Peak memory per graph node (tracemalloc, 20,000-op chain): valuegrad "
         f"{mem['valuegrad']:.0f} B, micrograd {mem['micrograd']:.0f} B "
         f"({mem['micrograd'] / mem['valuegrad']:.1f}x); PyTorch's is outside tracemalloc's view."
     )
-    grow = scaling()
-    lines.append("")
-    lines.append(
-        "valuegrad deep chain, time per op as the graph grows: "
-        + ", ".join(f"{n:,} ops {t / n * 1e6:.2f} µs" for n, t in grow)
-        + f" (1,000,000 ops in {grow[-1][1]:.1f} s, default recursion limit and stack)."
-    )
-    return "\n".join(lines)
+    for paused in (False, True):
+        grow = scaling(paused)
+        lines.append("")
+        gc_state = "paused" if paused else "on"
+        lines.append(
+            f"valuegrad deep chain, time per op as the graph grows (GC {gc_state}): "
+            + ", ".join(f"{n:,} ops {t / n * 1e6:.2f} µs" for n, t in grow)
+            + f" (1,000,000 ops in {grow[-1][1]:.1f} s, default recursion limit and stack)."
+        )
+    return lines
 
 
 def header() -> str:
@@ -162,9 +183,10 @@ def header() -> str:
 
 def _import_engines() -> None:
     """Import every engine up front, then take the import-time objects out of the GC's scans."""
-    import autograd  # noqa: F401
     import micrograd.engine  # noqa: F401
     import micrograd.nn  # noqa: F401
+
+    import autograd  # noqa: F401
     import nn  # noqa: F401
 
     if importlib.util.find_spec("torch") is not None:

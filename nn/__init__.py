@@ -20,6 +20,7 @@ from .losses import (
 from .modules import ACTIVATIONS, MLP, Layer, Module, Neuron
 from .optim import SGD, Adam, Optimizer
 from .serialize import load, save
+from .train import fit
 
 __all__ = [
     "Module",
@@ -42,4 +43,5 @@ __all__ = [
     "make_spiral",
     "save",
     "load",
+    "fit",
 ]

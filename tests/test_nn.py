@@ -216,3 +216,18 @@ def test_datasets_are_seeded_and_shaped():
     S, c = make_spiral(30, 4, seed=1)
     assert len(S) == 120 and sorted(set(c)) == [0, 1, 2, 3]
     assert all(x * x + z * z <= 1.0 + 1e-12 for x, z in S)
+
+
+def test_fit_trains_and_records_history():
+    from nn import fit
+
+    X, y = moons()
+    model = MLP(2, [8, 1], seed=0)
+    opt = SGD(model.parameters(), lr=0.3)
+
+    def acc(outputs, targets):
+        return sum((o.data > 0) == (t > 0) for o, t in zip(outputs, targets)) / len(targets)
+
+    history = fit(model, X, y, hinge, opt, 30, accuracy=acc)
+    assert len(history["loss"]) == 30 == len(history["accuracy"])
+    assert history["loss"][-1] < history["loss"][0] and history["accuracy"][-1] > 0.8

@@ -27,7 +27,8 @@ def test_random_expressions_agree_with_finite_differences(ex):
     assert report, f"{ex}\n{report}"
     STATS["n"] += 1
     STATS["seconds"] += time.perf_counter() - start
-    rel = [r.rel_err for r in report.rows if abs(r.numeric) > 1e-6]
+    # relative error where it is the binding test: above atol / rtol, |numeric| > 1e-2
+    rel = [r.rel_err for r in report.rows if abs(r.numeric) > 1e-2]
     STATS["max_rel"] = max([STATS["max_rel"], *rel])
 
 
