@@ -241,15 +241,7 @@ def expressions(
 
 
 @st.composite
-def _expressions(
-    draw,
-    max_depth: int = 6,
-    ops: Sequence[str] = OPS,
-    n_inputs: int | tuple[int, int] = (1, 3),
-    min_value: float = -3.0,
-    max_value: float = 3.0,
-    allow_errors: bool = False,
-) -> Expression:
+def _expressions(draw, max_depth, ops, n_inputs, min_value, max_value, allow_errors) -> Expression:
     lo, hi = (n_inputs, n_inputs) if isinstance(n_inputs, int) else n_inputs
     n = draw(st.integers(lo, hi))
     names = tuple("xyzuvw"[i] if i < 6 else f"x{i}" for i in range(n))

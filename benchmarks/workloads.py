@@ -72,13 +72,12 @@ def _scalar_mlp(new, sizes, rng):
     ]
 
 
-def moons_torch():
+def _torch_mlp(sizes, rng, hidden: str):
+    """A scalar MLP of 0-d float64 tensors, one op per node: (parameters, forward)."""
     import torch
 
-    X, y = moons_data()
-    rng = random.Random(1337)
     layers = _scalar_mlp(
-        lambda v: torch.tensor(v, dtype=torch.float64, requires_grad=True), [2, 16, 16, 1], rng
+        lambda v: torch.tensor(v, dtype=torch.float64, requires_grad=True), sizes, rng
     )
     params = [p for layer in layers for w, b in layer for p in (*w, b)]
 
@@ -89,9 +88,18 @@ def moons_torch():
                 act = b
                 for wi, xi in zip(w, x):
                     act = act + wi * xi
-                out.append(act.relu() if i < len(layers) - 1 else act)
+                out.append(getattr(act, hidden)() if i < len(layers) - 1 else act)
             x = out
         return x[0]
+
+    return params, forward
+
+
+def moons_torch():
+    import torch
+
+    X, y = moons_data()
+    params, forward = _torch_mlp([2, 16, 16, 1], random.Random(1337), "relu")
 
     def step():
         xs = [[torch.tensor(v, dtype=torch.float64) for v in row] for row in X]
@@ -311,23 +319,7 @@ def tanh_micrograd():
 def tanh_torch():
     import torch
 
-    layers = _scalar_mlp(
-        lambda v: torch.tensor(v, dtype=torch.float64, requires_grad=True),
-        [4, 32, 32, 1],
-        random.Random(0),
-    )
-    params = [p for layer in layers for w, b in layer for p in (*w, b)]
-
-    def forward(x):
-        for i, layer in enumerate(layers):
-            out = []
-            for w, b in layer:
-                act = b
-                for wi, xi in zip(w, x):
-                    act = act + wi * xi
-                out.append(act.tanh() if i < len(layers) - 1 else act)
-            x = out
-        return x[0]
+    params, forward = _torch_mlp([4, 32, 32, 1], random.Random(0), "tanh")
 
     def run():
         for p in params:
