@@ -231,3 +231,14 @@ def test_fit_trains_and_records_history():
     history = fit(model, X, y, hinge, opt, 30, accuracy=acc)
     assert len(history["loss"]) == 30 == len(history["accuracy"])
     assert history["loss"][-1] < history["loss"][0] and history["accuracy"][-1] > 0.8
+
+
+def test_fit_shows_a_progress_bar(capsys):
+    from nn import fit
+
+    model = MLP(2, [3, 1], seed=0)
+    history = fit(
+        model, [[0.0, 1.0]], [1.0], mse, SGD(model.parameters(), lr=0.1), 3, progress=True
+    )
+    assert len(history["loss"]) == 3 and history["accuracy"] == []
+    assert "training" in capsys.readouterr().err
