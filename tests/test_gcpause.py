@@ -3,6 +3,8 @@
 import gc
 import threading
 
+import pytest
+
 from autograd import Value, gc_paused, topological_order
 
 
@@ -32,10 +34,8 @@ def test_decorator_and_exceptions():
         assert not gc.isenabled()
         raise KeyError("x")
 
-    try:
+    with pytest.raises(KeyError):
         f()
-    except KeyError:
-        pass
     assert gc.isenabled()
 
 
