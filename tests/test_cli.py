@@ -1,5 +1,6 @@
 """The command line: golden outputs, hostile input, and agreement with the library."""
 
+import ast
 import math
 import subprocess
 import sys
@@ -10,7 +11,7 @@ from hypothesis import strategies as st
 
 from autograd import Value
 from autograd.cli import main
-from autograd.parse import evaluate
+from autograd.parse import FUNCTIONS, evaluate
 from autograd.testing import expressions
 
 
@@ -187,3 +188,59 @@ def test_python_dash_m_and_console_script_run():
         check=False,
     )
     assert res.returncode == 0 and "d/dx = 6.0" in res.stdout
+
+
+# -- random syntax trees, inside and outside the whitelist ------------------------------------
+
+_GOOD_OPS = [ast.Add(), ast.Sub(), ast.Mult(), ast.Div(), ast.Pow()]
+_BAD_OPS = [ast.FloorDiv(), ast.Mod(), ast.MatMult(), ast.BitAnd(), ast.LShift()]
+_leaves = st.one_of(
+    st.tuples(
+        st.sampled_from(["x", "y", "pi"]).map(lambda n: ast.Name(n, ast.Load())), st.just(True)
+    ),
+    st.tuples(st.floats(0, 10).map(ast.Constant), st.just(True)),
+    st.tuples(st.integers(0, 9).map(ast.Constant), st.just(True)),
+    st.tuples(st.sampled_from(["s", b"b", None, True, 1j]).map(ast.Constant), st.just(False)),
+    st.tuples(
+        st.just(ast.Attribute(ast.Name("x", ast.Load()), "real", ast.Load())), st.just(False)
+    ),
+)
+
+
+def _extend(children):
+    pair = st.tuples(children, children)
+    return st.one_of(
+        st.builds(
+            lambda p, op: (ast.BinOp(p[0][0], op, p[1][0]), p[0][1] and p[1][1]),
+            pair,
+            st.sampled_from(_GOOD_OPS),
+        ),
+        st.builds(
+            lambda p, op: (ast.BinOp(p[0][0], op, p[1][0]), False), pair, st.sampled_from(_BAD_OPS)
+        ),
+        st.builds(lambda c: (ast.UnaryOp(ast.USub(), c[0]), c[1]), children),
+        st.builds(lambda c: (ast.UnaryOp(ast.Not(), c[0]), False), children),
+        st.builds(
+            lambda c, f: (ast.Call(ast.Name(f, ast.Load()), [c[0]], []), c[1] and f in FUNCTIONS),
+            children,
+            st.sampled_from(["exp", "tanh", "sin", "relu", "open", "eval", "getattr"]),
+        ),
+        st.builds(lambda c: (ast.Subscript(c[0], ast.Constant(0), ast.Load()), False), children),
+        st.builds(lambda p: (ast.Compare(p[0][0], [ast.Lt()], [p[1][0]]), False), pair),
+        st.builds(lambda c: (ast.Lambda(_NO_ARGS, c[0]), False), children),
+    )
+
+
+_NO_ARGS = ast.arguments(posonlyargs=[], args=[], kwonlyargs=[], kw_defaults=[], defaults=[])
+
+
+@settings(max_examples=300)
+@given(st.recursive(_leaves, _extend, max_leaves=12))
+def test_random_syntax_trees_are_accepted_or_rejected_cleanly(tree_allowed):
+    tree, allowed = tree_allowed
+    text = ast.unparse(ast.fix_missing_locations(ast.Expression(tree)))
+    code = main(["eval", "--at", "x=1.5", "y=0.5", "--", text])
+    if allowed:
+        assert code in (0, 1), text  # 1: a domain error such as a division by zero
+    else:
+        assert code == 2, text

@@ -177,3 +177,17 @@ def test_any_wrong_factor_is_caught(x, factor):
         return _node(v.data * v.data, (v,), "scaled", _backward)
 
     assert not gradcheck(scaled, [x], raise_exception=False)
+
+
+@pytest.mark.parametrize("fused", [True, False])
+def test_gradcheck_module_on_an_nn_mlp(fused):
+    from nn import MLP, softmax_cross_entropy
+
+    model = MLP(2, [5, 3], activation="tanh", seed=4, fused=fused)
+    batch = ([[0.2, -0.7], [1.1, 0.4], [-0.5, 0.9]], [0, 2, 1])
+
+    def loss(m, xs, ys):
+        return softmax_cross_entropy([m(x) for x in xs], ys)
+
+    report = gradcheck_module(model, loss, *batch, eps="auto", atol=1e-7, rtol=1e-5)
+    assert report and len(report.rows) == len(model.parameters()) == 2 * 5 + 5 + 5 * 3 + 3

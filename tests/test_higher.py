@@ -255,3 +255,17 @@ def test_anomaly_backward_names_op_and_creation_line():
 def test_without_anomaly_mode_nan_passes_silently():
     a = Value(1000.0).exp()
     assert math.isnan((a - a).data)
+
+
+def test_anomaly_pinpoints_the_op_that_makes_a_nan():
+    big = Value(1e308)
+    with detect_anomaly():
+        doubled = big * 1.0  # fine: finite
+        with pytest.raises(AnomalyError) as info:
+            doubled * 10.0 - doubled * 10.0  # marker: overflow to inf first
+    assert "*(1e+308) with constant 10.0" in str(info.value)
+    zero = Value(0.0)
+    with detect_anomaly(), pytest.raises(AnomalyError) as info:
+        zero / zero.exp() * Value(float("inf"))  # marker: 0 * inf is NaN
+    msg = str(info.value)
+    assert "nan" in msg and "*(0.0, inf)" in msg and "marker: 0 * inf is NaN" in msg
