@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable
-from numbers import Real
 
+from .domain import as_float, is_number, log_base, pow_data, pow_slope
 from .gcpause import gc_paused
 from .modes import _MODE, _RECORD, _anomaly_check, _freed, _record
 
@@ -23,46 +23,6 @@ _new = object.__new__
 
 def _noop() -> None:
     pass
-
-
-def _as_float(x: object, op: str = "Value()") -> float:
-    """`x` as a float, or TypeError naming the op and the type."""
-    if isinstance(x, (int, float, Real)) and not isinstance(x, Value):
-        return float(x)
-    raise TypeError(f"{op} needs a real number, got {type(x).__name__}: {x!r}")
-
-
-def _is_number(x: object) -> bool:
-    return type(x) is float or type(x) is int or isinstance(x, Real)
-
-
-def _pow_data(base: float, exponent: float) -> float:
-    """base ** exponent for reals, with the domain errors named."""
-    if base == 0.0 and exponent < 0:
-        raise ZeroDivisionError(f"pow(): 0.0 ** {exponent!r} is undefined (division by zero)")
-    if base < 0.0 and not float(exponent).is_integer():
-        raise ValueError(
-            f"pow(): {base!r} ** {exponent!r} is undefined for real numbers "
-            "(negative base, non-integer exponent)"
-        )
-    try:
-        return base**exponent
-    except OverflowError:
-        return math.inf if base > 0 or float(exponent) % 2 == 0 else -math.inf
-
-
-def _pow_slope(base: float, exponent: float) -> float:
-    """d/dx x**c at x = base: c * base**(c-1), 0 for c = 0, +inf at 0 for 0 < c < 1."""
-    if exponent == 0:
-        return 0.0
-    if base == 0.0 and exponent < 1:
-        return math.inf
-    return exponent * _pow_data(base, exponent - 1)
-
-
-def _log_base(base: float) -> float:
-    """ln(base) as it enters d/db base**b: its limit 0 at base 0, NaN for base < 0."""
-    return math.log(base) if base > 0 else (0.0 if base == 0 else math.nan)
 
 
 class Value:
@@ -78,7 +38,7 @@ class Value:
         label: str = "",
         _ctx: object = None,
     ) -> None:
-        self.data = data if type(data) is float else _as_float(data)
+        self.data = data if type(data) is float else as_float(data)
         self.grad = 0.0
         self._prev = _children if type(_children) is tuple else tuple(_children)
         self._op = _op
@@ -114,7 +74,7 @@ class Value:
                 other.grad += g
 
             return _node(self.data + other.data, (self, other), "+", _backward)
-        if not _is_number(other):
+        if not is_number(other):
             return NotImplemented
 
         def _backward(g):
@@ -130,7 +90,7 @@ class Value:
                 other.grad += self.data * g
 
             return _node(self.data * other.data, (self, other), "*", _backward)
-        if not _is_number(other):
+        if not is_number(other):
             return NotImplemented
 
         def _backward(g):
@@ -146,7 +106,7 @@ class Value:
                 other.grad -= g
 
             return _node(self.data - other.data, (self, other), "-", _backward)
-        if not _is_number(other):
+        if not is_number(other):
             return NotImplemented
 
         def _backward(g):
@@ -165,7 +125,7 @@ class Value:
                 other.grad -= g * data / other.data
 
             return _node(data, (self, other), "/", _backward)
-        if not _is_number(other):
+        if not is_number(other):
             return NotImplemented
         if other == 0:
             raise ZeroDivisionError(f"division: {self.data!r} / {other!r} (the divisor is zero)")
@@ -184,20 +144,20 @@ class Value:
     def __pow__(self, other: Value | float) -> Value:
         if isinstance(other, Value):
             return _pow_values(self, other)
-        if not _is_number(other):
+        if not is_number(other):
             return NotImplemented
-        data = _pow_data(self.data, other)
+        data = pow_data(self.data, other)
 
         def _backward(g):
-            self.grad += _pow_slope(self.data, other) * g
+            self.grad += pow_slope(self.data, other) * g
 
         return _node(data, (self,), "**", _backward, other)
 
     def __rpow__(self, other: float) -> Value:
-        if not _is_number(other):
+        if not is_number(other):
             return NotImplemented
-        data = _pow_data(other, self.data)
-        log_base = _log_base(other)
+        data = pow_data(other, self.data)
+        log_base = log_base(other)
 
         def _backward(g):
             self.grad += data * log_base * g
@@ -211,10 +171,10 @@ class Value:
         return self * other
 
     def __rsub__(self, other: float) -> Value:
-        return (-self) + other if _is_number(other) else NotImplemented
+        return (-self) + other if is_number(other) else NotImplemented
 
     def __rtruediv__(self, other: float) -> Value:
-        return self**-1 * other if _is_number(other) else NotImplemented
+        return self**-1 * other if is_number(other) else NotImplemented
 
     # -- functions -------------------------------------------------------
 
@@ -398,11 +358,11 @@ def _node(
 
 
 def _pow_values(base: Value, exponent: Value) -> Value:
-    data = _pow_data(base.data, exponent.data)
+    data = pow_data(base.data, exponent.data)
 
     def _backward(g):
-        base.grad += _pow_slope(base.data, exponent.data) * g
-        exponent.grad += data * _log_base(base.data) * g
+        base.grad += pow_slope(base.data, exponent.data) * g
+        exponent.grad += data * log_base(base.data) * g
 
     return _node(data, (base, exponent), "**", _backward)
 

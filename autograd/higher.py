@@ -12,7 +12,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 
-from .engine import Value, _log_base, topological_order
+from .domain import log_base
+from .engine import Value, topological_order
 from .gcpause import gc_paused
 
 __all__ = ["gradients", "backward_with_graph", "register_rule", "RULES"]
@@ -45,7 +46,7 @@ def _pow_rule(out: Value, g: Grad) -> Sequence[Grad]:
             return (g * math.inf,)
         return (g * c * a ** (c - 1),)
     a, b = out._prev
-    log_a = a.log() if a.data > 0 else _log_base(a.data)
+    log_a = a.log() if a.data > 0 else log_base(a.data)
     slope_a = b * a ** (b - 1) if a.data != 0.0 or b.data >= 1 else math.inf
     return (g * slope_a, g * out * log_a)
 
@@ -68,7 +69,7 @@ RULES: dict[str, Rule] = {
     ),
     "neg": lambda out, g: (-g,),
     "**": _pow_rule,
-    "rpow": lambda out, g: (g * out * _log_base(out._ctx),),
+    "rpow": lambda out, g: (g * out * log_base(out._ctx),),
     "exp": lambda out, g: (g * out,),
     "log": lambda out, g: (g / out._prev[0],),
     "tanh": lambda out, g: (g * (1 - out * out),),
