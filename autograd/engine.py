@@ -157,10 +157,10 @@ class Value:
         if not is_number(other):
             return NotImplemented
         data = pow_data(other, self.data)
-        log_base = log_base(other)
+        ln_base = log_base(other)
 
         def _backward(g):
-            self.grad += data * log_base * g
+            self.grad += data * ln_base * g
 
         return _node(data, (self,), "rpow", _backward, other)
 
