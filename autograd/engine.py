@@ -312,13 +312,10 @@ class Value:
             for v in topo:
                 v.grad = 0.0
             self.grad = gradient
-            if _MODE.get().anomaly is None and retain_graph:
-                for v in reversed(topo):
-                    v._bw(v.grad)
-                return
+            check = _MODE.get().anomaly is not None
             for v in reversed(topo):
                 v._bw(v.grad)
-                if _MODE.get().anomaly is not None:
+                if check:
                     _anomaly_check(v)
                 if not retain_graph:
                     v._bw = _freed
