@@ -9,6 +9,7 @@ valuegrad demo
 from __future__ import annotations
 
 import argparse
+import ast
 import re
 import sys
 
@@ -37,13 +38,16 @@ def _bindings(pairs: list[str]) -> dict[str, float]:
     return env
 
 
-def _build(args: argparse.Namespace) -> tuple[Value, dict[str, Value]]:
-    """Parse the expression and evaluate it at --at, with one labelled leaf per name."""
+def _build(args: argparse.Namespace) -> tuple[Value, dict[str, Value], ast.expr]:
+    """Parse the expression and evaluate it at --at, with one labelled leaf per name.
+
+    Returns the output, the leaves by name, and the parsed tree.
+    """
     try:
         tree = parse(args.expr)
         at = _bindings(args.at)
         leaves = {n: Value(at[n], label=n) for n in names_in(tree) if n in at}
-        return evaluate(tree, leaves), leaves
+        return evaluate(tree, leaves), leaves, tree
     except ExpressionError as e:
         raise _UsageError(str(e)) from None
 
@@ -55,7 +59,7 @@ def _print_grads(out: Value, leaves: dict[str, Value]) -> None:
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
-    out, leaves = _build(args)
+    out, leaves, _ = _build(args)
     out.backward()
     _print_grads(out, leaves)
     return 0
@@ -64,7 +68,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
 def _cmd_graph(args: argparse.Namespace) -> int:
     from .draw import render
 
-    out, _ = _build(args)
+    out, _, _ = _build(args)
     out.backward()
     path = render(out, args.output, max_nodes=args.max_nodes)
     print(f"wrote {path}")
@@ -74,8 +78,7 @@ def _cmd_graph(args: argparse.Namespace) -> int:
 def _cmd_check(args: argparse.Namespace) -> int:
     from .gradcheck import gradcheck
 
-    _, leaves = _build(args)
-    tree = parse(args.expr)
+    _, leaves, tree = _build(args)
     names = list(leaves)
 
     def f(*xs: Value) -> Value:

@@ -170,8 +170,6 @@ def header() -> str:
         torch_version = torch.__version__
     except ImportError:
         torch_version = "not installed"
-    import micrograd  # noqa: F401
-
     return (
         f"Measured {datetime.date.today().isoformat()} on {platform.machine()}, "
         f"{platform.python_implementation()} {platform.python_version()}, "
