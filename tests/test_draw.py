@@ -308,3 +308,14 @@ def test_drawing_is_importable_from_the_package_and_lazily():
     assert autograd.draw_dot is draw_dot and "draw_dot" in dir(autograd)
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         autograd.nope  # noqa: B018
+
+
+def test_readme_picture_is_the_demo_as_pip_users_get_it():
+    from autograd import demo
+
+    o, _, params = demo.graph()
+    path = os.path.join(os.path.dirname(__file__), "..", "docs", "demo.svg")
+    with open(path, encoding="utf-8") as f:
+        committed = f.read()
+    # regenerate: VALUEGRAD_RENDERER=graphviz-pure python -m autograd demo -o docs/demo.svg
+    assert committed == to_svg(o, renderer="graphviz-pure", params=params)

@@ -14,8 +14,7 @@ import shutil
 
 import pytest
 
-from autograd import Value
-from autograd.demo import neuron
+from autograd import Value, demo
 from autograd.draw import to_svg
 
 RENDERERS = ["dot", "graphviz-pure"]
@@ -158,9 +157,9 @@ def measure(browser, svg: str, screenshot: str | None = None) -> dict:
 
 
 def demo_graph():
-    o, leaves = neuron()
-    o.backward()
-    return o, {"params": [leaves["w1"], leaves["w2"], leaves["b"]]}
+    """What `valuegrad demo` draws (and the README shows)."""
+    o, _, params = demo.graph()
+    return o, {"params": params}
 
 
 def mlp_graph():
