@@ -14,7 +14,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import graphviz
@@ -23,6 +23,8 @@ from .engine import Value, topological_order
 
 __all__ = [
     "draw_dot",
+    "draw_network",
+    "network_svg",
     "to_svg",
     "render",
     "find_renderer",
@@ -283,6 +285,120 @@ def draw_dot(
     if len(leaves) > 1:
         dot.body.append(f"\t{{rank=min; {'; '.join(leaves)}}}\n")
     return dot
+
+
+def _network_node(title: str, rows: list[str], colour: str, bold_border: bool = False) -> str:
+    cells = [f"<TR><TD><B>{html.escape(title)}</B></TD></TR>"]
+    cells += [f'<TR><TD ALIGN="LEFT">{html.escape(r)}</TD></TR>' for r in rows]
+    border = "2" if bold_border else "0"
+    return (
+        f'<<TABLE BORDER="{border}" CELLBORDER="1" CELLSPACING="0" CELLPADDING="2"'
+        f' BGCOLOR="{colour}">{"".join(cells)}</TABLE>>'
+    )
+
+
+def draw_network(
+    model: object,
+    *,
+    input_names: Sequence[str] | None = None,
+    neuron_names: Sequence[Sequence[str]] | None = None,
+    show_grad: bool | None = None,
+    precision: int = 4,
+    size: float | None = None,
+) -> ValueGraph:
+    """The classic picture of a network: inputs, neurons by layer, one edge per weight.
+
+    `model` is anything with `layers`, each with `neurons`, each with weights `w`
+    and bias `b` (an `nn.MLP`). Each edge says the weight's label (or `w{k}`)
+    and value, and its gradient when `show_grad` (default: when any parameter
+    has a nonzero gradient); its width grows with |w|, blue for positive, red
+    for negative. Each neuron shows its activation and bias. Inputs are named
+    `input_names` (default x0, x1, ...), neurons `neuron_names[layer][i]`
+    (default L{layer}.N{i}). Nodes are `in{k}` and `L{layer}N{i}`.
+    """
+    layers = [list(getattr(layer, "neurons", ())) for layer in getattr(model, "layers", ())]
+    if not layers or not all(layers):
+        raise ValueError(
+            "draw_network(): the model needs layers of neurons (model.layers[i].neurons), "
+            f"as nn.MLP has; got {type(model).__name__}"
+        )
+    nin = len(layers[0][0].w)
+    names_in = list(input_names) if input_names is not None else [f"x{k}" for k in range(nin)]
+    if len(names_in) != nin:
+        raise ValueError(f"draw_network(): {len(names_in)} input names for {nin} inputs")
+    if neuron_names is not None and [len(n) for n in neuron_names] != [len(n) for n in layers]:
+        raise ValueError("draw_network(): neuron_names needs one name per neuron, layer by layer")
+    if size is not None and not (isinstance(size, (int, float)) and 0 < size < math.inf):
+        raise ValueError(f"draw_network(): size must be a positive width in px, not {size!r}")
+    params = [p for layer in layers for n in layer for p in (*n.w, n.b)]
+    if show_grad is None:
+        show_grad = any(getattr(p.grad, "data", p.grad) != 0 for p in params)
+    biggest = max((abs(w.data) for layer in layers for n in layer for w in n.w), default=0.0)
+    if not biggest > 0 or math.isinf(biggest):
+        biggest = 1.0
+
+    graph_attr = {"rankdir": "LR", "ranksep": "1.1", "nodesep": "0.25", "splines": "true"}
+    if size is not None:
+        graph_attr["size"] = f"{size / 96:.4g},10000"
+    dot = ValueGraph(
+        graph_attr=graph_attr,
+        node_attr={"fontname": FONT, "fontsize": str(FONTSIZE), "shape": "plain"},
+        edge_attr={
+            "fontname": FONT,
+            "fontsize": "11",
+            "arrowhead": "none",
+            "decorate": "true",
+            "tailport": "e",
+            "headport": "w",
+        },
+    )
+    with dot.subgraph(name="inputs") as sub:
+        sub.attr(rank="min")
+        for k, name in enumerate(names_in):
+            sub.node(f"in{k}", label=_network_node(name, ["input"], COLOURS["leaf"]))
+    previous = [f"in{k}" for k in range(nin)]
+    for li, layer in enumerate(layers):
+        ids = [f"L{li}N{i}" for i in range(len(layer))]
+        last = li == len(layers) - 1
+        with dot.subgraph(name=f"layer{li}") as sub:
+            sub.attr(rank="max" if last else "same")
+            for i, n in enumerate(layer):
+                name = neuron_names[li][i] if neuron_names is not None else f"L{li}.N{i}"
+                act = getattr(n, "activation", "")
+                rows = [act if isinstance(act, str) else getattr(act, "__name__", "custom")]
+                rows.append(f"b {format_number(n.b.data, precision)}")
+                if show_grad:
+                    rows.append(f"grad b {format_number(n.b.grad, precision)}")
+                colour = COLOURS["output"] if last else COLOURS["param"]
+                sub.node(ids[i], label=_network_node(name, rows, colour, last))
+        for i, n in enumerate(layer):
+            if len(n.w) != len(previous):
+                raise ValueError(
+                    f"draw_network(): layer {li} neuron {i} has {len(n.w)} weights "
+                    f"for {len(previous)} inputs"
+                )
+            for k, w in enumerate(n.w):
+                text = [f"{w.label or f'w{k}'} {format_number(w.data, precision)}"]
+                if show_grad:
+                    text.append(f"grad {format_number(w.grad, precision)}")
+                dot.edge(
+                    previous[k],
+                    ids[i],
+                    label=_escstring("\n".join(text)),
+                    penwidth=f"{0.6 + 3.4 * min(abs(w.data) / biggest, 1.0):.2f}",
+                    color="#1f5fbf" if w.data >= 0 else "#c0392b",
+                    tooltip=_escstring(
+                        f"{w.label or f'w{k}'}: data = {w.data!r}"
+                        f"\ngrad = {getattr(w.grad, 'data', w.grad)!r}"
+                    ),
+                )
+        previous = ids
+    return dot
+
+
+def network_svg(model: object, *, renderer: str | None = None, **kw) -> str:
+    """`draw_network(model, **kw)` as SVG text."""
+    return _layout(draw_network(model, **kw).source, "svg", renderer).decode()
 
 
 def to_svg(root: Value, *, renderer: str | None = None, **kw) -> str:

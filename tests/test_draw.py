@@ -20,8 +20,10 @@ from autograd.draw import (
     COLOURS,
     RendererNotFoundError,
     draw_dot,
+    draw_network,
     find_renderer,
     format_number,
+    network_svg,
     op_text,
     render,
     to_svg,
@@ -319,3 +321,65 @@ def test_readme_picture_is_the_demo_as_pip_users_get_it():
         committed = f.read()
     # regenerate: VALUEGRAD_RENDERER=graphviz-pure python -m autograd demo -o docs/demo.svg
     assert committed == to_svg(o, renderer="graphviz-pure", params=params)
+
+
+def mazur(backward: bool = True):
+    from nn import half_squared_error
+    from nn.examples import MAZUR_INPUTS, MAZUR_TARGETS, mazur_network, weights
+
+    model = mazur_network()
+    for i, w in enumerate(weights(model), start=1):
+        w.label = f"w{i}"
+    if backward:
+        half_squared_error(model(MAZUR_INPUTS), MAZUR_TARGETS).backward()
+    return model
+
+
+MAZUR_NAMES = {"input_names": ["i1", "i2"], "neuron_names": [["h1", "h2"], ["o1", "o2"]]}
+
+
+def test_draw_network_puts_each_weight_on_its_edge_as_in_mazurs_figure():
+    model = mazur()
+    src = draw_network(model, **MAZUR_NAMES).source
+    edges = re.findall(r"\t(\w+) -> (\w+) \[label=\"(w\d) ([\d.]+)\\ngrad ([-\d.e]+)\"", src)
+    # Mazur's figure: w1 i1->h1, w2 i2->h1, w3 i1->h2, w4 i2->h2, w5 h1->o1, w6 h2->o1, ...
+    assert [(a, b, w) for a, b, w, _, _ in edges] == [
+        ("in0", "L0N0", "w1"),
+        ("in1", "L0N0", "w2"),
+        ("in0", "L0N1", "w3"),
+        ("in1", "L0N1", "w4"),
+        ("L0N0", "L1N0", "w5"),
+        ("L0N1", "L1N0", "w6"),
+        ("L0N0", "L1N1", "w7"),
+        ("L0N1", "L1N1", "w8"),
+    ]
+    assert [float(x) for *_, x, _ in edges] == [0.15, 0.2, 0.25, 0.3, 0.4, 0.45, 0.5, 0.55]
+    w5_grad = float(edges[4][4])  # the article's dE/dw5 = 0.082167041
+    assert abs(w5_grad - 0.082167041) < 5e-5
+    for name in ("i1", "i2", "h1", "h2", "o1", "o2"):
+        assert f"<B>{name}</B>" in src
+    assert "b 0.3500" in src and "b 0.6000" in src and "sigmoid" in src
+    widths = [float(x) for x in re.findall(r"penwidth=([\d.]+)", src)]
+    assert widths == sorted(widths)  # w1 < w2 < ... < w8: width grows with |w|
+
+
+def test_draw_network_without_gradients_and_with_negative_weights():
+    model = mazur(backward=False)
+    model.layers[0].neurons[0].w[0].data = -2.0
+    src = draw_network(model).source
+    assert not re.search(r'label="[^"]*grad', src) and "grad b" not in src
+    assert re.search(r'label="[^"]*grad', draw_network(mazur()).source)
+    assert "x0" in src and "L1.N1" in src
+    assert src.count('color="#c0392b"') == 1 and src.count('color="#1f5fbf"') == 7
+    with pytest.raises(ValueError, match="input names"):
+        draw_network(model, input_names=["a"])
+    with pytest.raises(ValueError, match="needs layers of neurons"):
+        draw_network(Value(1.0))
+
+
+@pytest.mark.parametrize("renderer", ["graphviz-pure", "dot"])
+def test_network_svg(renderer):
+    if renderer == "dot" and shutil.which("dot") is None:
+        pytest.skip("no system Graphviz here")
+    texts = svg_texts(network_svg(mazur(), renderer=renderer, **MAZUR_NAMES))
+    assert "w5 0.4000" in texts and "grad 0.0822" in texts and "o2" in texts

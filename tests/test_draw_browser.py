@@ -15,7 +15,7 @@ import shutil
 import pytest
 
 from autograd import Value, demo
-from autograd.draw import to_svg
+from autograd.draw import network_svg, to_svg
 
 RENDERERS = ["dot", "graphviz-pure"]
 TEXT_SLACK = 0.5  # pt a text may stick out of its cell
@@ -95,7 +95,8 @@ MEASURE_JS = r"""
   };
   for (const g of svg.querySelectorAll('g.edge')) {
     out.edges += 1;
-    const [tail, head] = g.querySelector('title').textContent.split('->');
+    const [tail, head] = g.querySelector('title').textContent.split('->')
+      .map((end) => end.split(':')[0]);  // without a port
     const path = g.querySelector('path');
     const len = path.getTotalLength();
     const p0 = path.getPointAtLength(0), p1 = path.getPointAtLength(len);
@@ -229,6 +230,19 @@ def chain_graph():
     return y, {}
 
 
+def mazur_network_svg(renderer: str) -> str:
+    """Mazur's 2-2-2 network as `draw_network` draws it, w1..w8 as in his figure."""
+    from nn import half_squared_error
+    from nn.examples import MAZUR_INPUTS, MAZUR_TARGETS, mazur_network, weights
+
+    model = mazur_network()
+    for i, w in enumerate(weights(model), start=1):
+        w.label = f"w{i}"
+    half_squared_error(model(MAZUR_INPUTS), MAZUR_TARGETS).backward()
+    names = [["h1", "h2"], ["o1", "o2"]]
+    return network_svg(model, renderer=renderer, input_names=["i1", "i2"], neuron_names=names)
+
+
 GRAPHS = {"demo": demo_graph, "mlp": mlp_graph, "every_op": every_op_graph, "chain": chain_graph}
 
 
@@ -240,11 +254,14 @@ def have(renderer: str) -> None:
 
 
 @pytest.mark.parametrize("renderer", RENDERERS)
-@pytest.mark.parametrize("name", list(GRAPHS))
+@pytest.mark.parametrize("name", [*GRAPHS, "mazur_network"])
 def test_drawing_in_chromium(browser, artifacts, name, renderer):
     have(renderer)
-    root, kw = GRAPHS[name]()
-    svg = to_svg(root, renderer=renderer, **kw)
+    if name == "mazur_network":
+        svg = mazur_network_svg(renderer)
+    else:
+        root, kw = GRAPHS[name]()
+        svg = to_svg(root, renderer=renderer, **kw)
     m = measure(browser, svg, os.path.join(artifacts, f"draw-{name}-{renderer}.png"))
     assert m["requests"] == [] and m["errors"] == []
     assert m["nodes"] > 0 and m["edges"] > 0 and m["texts"] >= m["nodes"]
@@ -256,7 +273,7 @@ def test_drawing_in_chromium(browser, artifacts, name, renderer):
     assert tails == [], tails[:5]
     heads = [g for g in m["gaps"] if g["end"] == "head" and g["gap"] < -ARROW_OVERLAP]
     assert heads == [], heads[:5]
-    if name == "demo":
+    if name in ("demo", "mazur_network"):
         assert m["width"] <= NOTEBOOK_WIDTH
     if name == "chain":  # a long chain is drawn top to bottom, not as a 2-metre strip
         assert m["width"] <= NOTEBOOK_WIDTH
