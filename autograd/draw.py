@@ -158,7 +158,7 @@ def _escstring(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
 
-def _value_label(v: Value, kind: str, show_grad: bool, precision: int) -> str:
+def _value_label(v: Value, kind: str, show_grad: bool, precision: int, cut: bool = False) -> str:
     numbers = [("data", format_number(v.data, precision))]
     if show_grad:
         numbers.append(("grad", format_number(v.grad, precision)))
@@ -168,6 +168,8 @@ def _value_label(v: Value, kind: str, show_grad: bool, precision: int) -> str:
         text = "<BR/>".join(html.escape(line) for line in v.label.split("\n"))
         rows.append(f"<TR><TD><B>{text}</B></TD></TR>")
     rows += [f'<TR><TD ALIGN="LEFT">{k} {n:>{width}}</TD></TR>' for k, n in numbers]
+    if cut:  # drawn without the graph above it
+        rows.append(f"<TR><TD><I>... {html.escape(op_text(v))}</I></TD></TR>")
     border = ' BORDER="2"' if kind == "output" else ' BORDER="0"'
     return (
         f'<<TABLE{border} CELLBORDER="1" CELLSPACING="0" CELLPADDING="2"'
@@ -181,7 +183,36 @@ def _tooltip(v: Value) -> str:
     return _escstring(f"{head}{v._op or 'leaf'}\ndata = {v.data!r}\ngrad = {grad!r}")
 
 
-def _estimated_lr_width(nodes: list[Value], show_grad: bool, precision: int) -> float:
+def _within(root: Value, depth: int) -> tuple[list[Value], set[int]]:
+    """The values at most `depth` ops above `root`, in topological order, and the ids of
+    those exactly `depth` ops above (drawn without their own inputs)."""
+    dist = {id(root): 0}
+    frontier = [root]
+    for d in range(1, depth + 1):
+        nxt = []
+        for v in frontier:
+            for p in v._prev:
+                if id(p) not in dist:
+                    dist[id(p)] = d
+                    nxt.append(p)
+        frontier = nxt
+    cut = {id(v) for v in frontier if v._prev}
+    order: list[Value] = []
+    done: set[int] = set()
+    stack: list[tuple[Value, bool]] = [(root, False)]
+    while stack:
+        v, expanded = stack.pop()
+        if expanded:
+            order.append(v)
+        elif id(v) not in done:
+            done.add(id(v))
+            stack.append((v, True))
+            if id(v) not in cut:
+                stack.extend((p, False) for p in reversed(v._prev) if id(p) not in done)
+    return order, cut
+
+
+def _estimated_lr_width(nodes: list[Value], cut: set[int], precision: int) -> float:
     """Roughly how wide (pt) a left-to-right layout would be: the widest node of each rank."""
     rank: dict[int, int] = {}
     widths: dict[int, float] = {}
@@ -190,7 +221,7 @@ def _estimated_lr_width(nodes: list[Value], show_grad: bool, precision: int) -> 
         widths[r] = max(widths.get(r, 0.0), chars * _CHAR_W + 12)
 
     for v in nodes:
-        if v._prev:
+        if v._prev and id(v) not in cut:
             r_op = 1 + max(rank[id(p)] for p in v._prev)
             put(r_op, len(op_text(v)) + 3)
             rank[id(v)] = r_op + 1
@@ -214,6 +245,7 @@ def draw_dot(
     *,
     params: Iterable[Value] | None = None,
     size: float | None = None,
+    depth: int | None = None,
 ) -> ValueGraph:
     """The graph behind `root` as a Digraph: a record per value, a node per op.
 
@@ -223,20 +255,25 @@ def draw_dot(
     1,280 px page and top to bottom otherwise. `size` (px) scales the drawing
     down to at most that width. Value nodes are named `v{i}` in topological
     order and op nodes `v{i}op`, so the same expression gives the same DOT text.
-    Graphs of more than `max_nodes` values are refused.
+    `depth=k` draws only the last k ops before `root`: the values they start
+    from are drawn as cut (dashed, naming the op that made them). Graphs of
+    more than `max_nodes` values are refused.
     """
     if rankdir not in ("auto", "LR", "TB", "RL", "BT"):
         raise ValueError(f"draw_dot(): rankdir must be auto, LR, TB, RL or BT, not {rankdir!r}")
     if size is not None and not (isinstance(size, (int, float)) and 0 < size < math.inf):
         raise ValueError(f"draw_dot(): size must be a positive width in px, not {size!r}")
-    nodes = topological_order(root)
+    if depth is not None and not (isinstance(depth, int) and depth >= 0):
+        raise ValueError(f"draw_dot(): depth must be a whole number >= 0, not {depth!r}")
+    nodes, cut = _within(root, depth) if depth is not None else (topological_order(root), set())
     if len(nodes) > max_nodes:
         raise ValueError(
             f"draw_dot(): the graph has {len(nodes)} values, more than max_nodes={max_nodes}; "
-            "draw a smaller subexpression or pass a higher max_nodes (layout time grows fast)"
+            "pass depth=3 (say) to draw only the last ops before the output, draw a smaller "
+            "subexpression, or pass a higher max_nodes (layout time grows fast)"
         )
     if rankdir == "auto":
-        wide = _estimated_lr_width(nodes, show_grad, precision) * 4 / 3 > PAGE_WIDTH
+        wide = _estimated_lr_width(nodes, cut, precision) * 4 / 3 > PAGE_WIDTH
         rankdir = "TB" if wide else "LR"
     param_ids = {id(p) for p in params} if params is not None else set()
     ids = {id(v): f"v{i}" for i, v in enumerate(nodes)}
@@ -255,7 +292,7 @@ def draw_dot(
             kind = "output"
         elif id(v) in param_ids:
             kind = "param"
-        elif not v._prev:
+        elif not v._prev or id(v) in cut:
             kind = "leaf"
         else:
             kind = "value"
@@ -263,11 +300,11 @@ def draw_dot(
             leaves.append(vid)
         dot.node(
             vid,
-            label=_value_label(v, kind, show_grad, precision),
+            label=_value_label(v, kind, show_grad, precision, id(v) in cut),
             shape="plain",
             tooltip=_tooltip(v),
         )
-        if v._prev:
+        if v._prev and id(v) not in cut:
             text = html.escape(op_text(v))
             dot.node(
                 f"{vid}op",

@@ -383,3 +383,24 @@ def test_network_svg(renderer):
         pytest.skip("no system Graphviz here")
     texts = svg_texts(network_svg(mazur(), renderer=renderer, **MAZUR_NAMES))
     assert "w5 0.4000" in texts and "grad 0.0822" in texts and "o2" in texts
+
+
+def test_depth_draws_the_last_ops_of_a_graph_too_large_to_draw_whole():
+    x = Value(0.5, label="x")
+    y = x
+    for _ in range(300):
+        y = (y * y + x).tanh()
+    with pytest.raises(ValueError, match="depth=3") as info:
+        draw_dot(y)  # 901 values
+    assert "max_nodes=400" in str(info.value)
+    src = draw_dot(y, depth=3).source
+    assert src.count("shape=ellipse") == 3  # tanh, +, *
+    assert src.count("<I>... tanh</I>") == 1  # the value the * starts from, cut
+    assert "<B>x</B>" in src
+    assert len(re.findall(r"\tv\d+ \[", src)) == 5
+    assert draw_dot(y, depth=0).source.count("shape=ellipse") == 0
+    whole = draw_dot(x * 2 + 1).source
+    assert draw_dot(x * 2 + 1, depth=10).source == whole
+    for bad in (-1, 1.5, "3"):
+        with pytest.raises(ValueError, match="depth"):
+            draw_dot(y, depth=bad)
