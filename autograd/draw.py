@@ -403,9 +403,10 @@ def draw_network(
                 name = neuron_names[li][i] if neuron_names is not None else f"L{li}.N{i}"
                 act = getattr(n, "activation", "")
                 rows = [act if isinstance(act, str) else getattr(act, "__name__", "custom")]
-                rows.append(f"b {format_number(n.b.data, precision)}")
+                bias = n.b.label or "b"
+                rows.append(f"{bias} {format_number(n.b.data, precision)}")
                 if show_grad:
-                    rows.append(f"grad b {format_number(n.b.grad, precision)}")
+                    rows.append(f"grad {bias} {format_number(n.b.grad, precision)}")
                 colour = COLOURS["output"] if last else COLOURS["param"]
                 sub.node(ids[i], label=_network_node(name, rows, colour, last))
         for i, n in enumerate(layer):
