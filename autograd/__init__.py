@@ -28,5 +28,23 @@ __all__ = [
     "hessian",
     "gradients",
     "gc_paused",
+    "draw_dot",
+    "to_svg",
+    "render",
 ]
 __version__ = "0.1.0"
+
+_DRAWING = ("draw_dot", "to_svg", "render")
+
+
+def __getattr__(name: str):
+    # the drawing layer imports the graphviz package: only when it is used
+    if name in _DRAWING:
+        from . import draw
+
+        return getattr(draw, name)
+    raise AttributeError(f"module 'autograd' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_DRAWING))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from .engine import Value
 
-__all__ = ["neuron", "main"]
+__all__ = ["neuron", "graph", "main"]
 
 
 def neuron(x1=2.0, x2=0.0, w1=-3.0, w2=1.0, b=6.8813735870195432):
@@ -29,17 +29,26 @@ def neuron(x1=2.0, x2=0.0, w1=-3.0, w2=1.0, b=6.8813735870195432):
     return o, leaves
 
 
+PARAMETERS = ("w1", "w2", "b")
+
+
+def graph() -> tuple[Value, dict[str, Value], list[Value]]:
+    """The neuron after `backward()`: the output, the leaves by name, the parameters."""
+    o, leaves = neuron()
+    o.backward()
+    return o, leaves, [leaves[k] for k in PARAMETERS]
+
+
 def main(svg_path: str | Path = "demo.svg") -> int:
     from .draw import find_renderer, render
     from .gradcheck import gradcheck
 
-    o, leaves = neuron()
-    o.backward()
+    o, leaves, params = graph()
     print("o = tanh(x1*w1 + x2*w2 + b)")
     print(f"  o = {o.data:.6f}")
     for name, v in leaves.items():
         print(f"  do/d{name:<2} = {v.grad: .6f}   ({name} = {v.data:g})")
-    path = render(o, svg_path)
+    path = render(o, svg_path, params=params)
     renderer = Path(find_renderer()[0]).name
     print(f"\ngraph: {path} ({path.stat().st_size} bytes, laid out by {renderer})")
 

@@ -8,22 +8,34 @@ so drawing works after `pip install` alone, in scripts and in Jupyter.
 from __future__ import annotations
 
 import html
+import math
 import os
 import shutil
 import subprocess
 import sys
 import sysconfig
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import graphviz
 
 from .engine import Value, topological_order
 
-__all__ = ["draw_dot", "to_svg", "render", "find_renderer", "ValueGraph", "RendererNotFoundError"]
+__all__ = [
+    "draw_dot",
+    "draw_network",
+    "network_svg",
+    "to_svg",
+    "render",
+    "find_renderer",
+    "format_number",
+    "op_text",
+    "ValueGraph",
+    "RendererNotFoundError",
+]
 
 DEFAULT_MAX_NODES = 400
 FORMATS = {".svg": "svg", ".png": "png", ".dot": "dot", ".gv": "dot"}
-_OP_SYMBOLS = {"neg": "-", "rpow": "**"}
 
 
 class RendererNotFoundError(RuntimeError):
@@ -70,64 +82,361 @@ class ValueGraph(graphviz.Digraph):
         return {"image/svg+xml": _layout(self.source, "svg").decode()}
 
 
-def _fmt(x: float, precision: int) -> str:
-    return f"{x:.{precision}f}" if isinstance(x, float) else html.escape(str(x))
+# Every common monospace face (DejaVu Sans Mono, Liberation Mono, Courier New,
+# Menlo, Consolas) is 0.6 em wide, so the layout's text widths are what the
+# browser draws, whichever face it picks and whichever renderer laid it out.
+FONT = "Courier"
+FONTSIZE = 12
+_CHAR_W = 0.6 * FONTSIZE  # pt per character
+_MINUS = "\N{MINUS SIGN}"
+
+# torchviz's palette: parameters light blue, the output green, ops grey
+COLOURS = {
+    "param": "#cfe2f3",
+    "leaf": "#fff2cc",
+    "output": "#d9ead3",
+    "value": "white",
+    "op": "#eeeeee",
+}
+
+_NAMES = {"-": _MINUS, "ReLU": "relu", "sum": "+"}
+# ops whose two Value inputs are told apart by edge labels a and b
+_SIDES = {"-": f"a {_MINUS} b", "/": "a / b", "**": "a ** b"}
+_REFLECTED = {"rsub": _MINUS, "rdiv": "/", "rpow": "**"}  # c - x, c / x, c ** x
 
 
-def _value_label(v: Value, show_grad: bool, precision: int) -> str:
-    cells = []
-    if v.label:
-        text = html.escape(v.label).replace("\n", "<BR/>")
-        cells.append(f"<TD><B>{text}</B></TD>")
-    cells.append(f"<TD>data {_fmt(v.data, precision)}</TD>")
-    if show_grad:
-        grad = v.grad if isinstance(v.grad, float) else getattr(v.grad, "data", v.grad)
-        cells.append(f"<TD>grad {_fmt(grad, precision)}</TD>")
-    return f'<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0"><TR>{"".join(cells)}</TR></TABLE>>'
+def format_number(x: object, precision: int = 4) -> str:
+    """A number as a drawing shows it: `0.8814`, `1.00e-12`, `-1.22e+13`, `0`, `nan`, `-inf`.
+
+    Fixed `precision` decimals for 1e-3 <= |x| < 1e5, otherwise three significant
+    digits in exponent form, so that no nonzero number reads as 0.0000.
+    """
+    x = getattr(x, "data", x)  # a gradient that is a Value (create_graph)
+    if not isinstance(x, (int, float)):
+        return str(x)
+    x = float(x)
+    if math.isnan(x) or math.isinf(x):
+        return repr(x)
+    if x == 0.0:
+        return "0"  # and -0.0
+    if 1e-3 <= abs(x) < 1e5:
+        return f"{x:.{precision}f}"
+    return f"{x:.2e}"
+
+
+def _constant(c: float) -> str:
+    return "0" if c == 0 else f"{c:g}"
 
 
 def op_text(v: Value) -> str:
-    """How an op shows in a drawing: `+`, `*`, `**2`, `* 3`, `2 **`, `tanh`, ..."""
-    op = _OP_SYMBOLS.get(v._op, v._op)
-    if v._ctx is None or not isinstance(v._ctx, (int, float)):
-        return op
-    c = f"{v._ctx:g}"
-    if v._op == "rpow":
-        return f"{c} **"
-    return f"**{c}" if op == "**" else f"{op} {c}"
+    """How an op shows in a drawing: `+`, `* 3`, `** 2`, `2 **`, `3 −`, `a − b`, `neg`, `tanh`."""
+    op, c = v._op, v._ctx
+    if op in _REFLECTED:
+        return f"{_constant(c)} {_REFLECTED[op]}" if isinstance(c, (int, float)) else op
+    if op in _SIDES and len(v._prev) == 2:
+        return _SIDES[op]
+    name = _NAMES.get(op, op)
+    if isinstance(c, (int, float)) and not isinstance(c, bool):
+        return f"{name} {_constant(c)}"
+    return name
+
+
+def _input_edges(v: Value) -> list[tuple[Value, str]]:
+    """Each input of `v` with the name of the role it plays, where order matters."""
+    if v._op == "linear" and isinstance(v._ctx, tuple) and len(v._ctx) == 3:
+        ws, xs, b = v._ctx
+        edges = [(w, f"w{i}") for i, w in enumerate(ws)]
+        edges += [(x, f"x{i}") for i, x in enumerate(xs) if isinstance(x, Value)]
+        return edges + ([(b, "b")] if b is not None else [])
+    if v._op in _SIDES and len(v._prev) == 2:
+        return list(zip(v._prev, ("a", "b")))
+    return [(p, "") for p in v._prev]
+
+
+def _escstring(text: str) -> str:
+    """Text for a DOT escString attribute (tooltip): backslashes and quotes kept literal."""
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+def _value_label(v: Value, kind: str, show_grad: bool, precision: int, cut: bool = False) -> str:
+    numbers = [("data", format_number(v.data, precision))]
+    if show_grad:
+        numbers.append(("grad", format_number(v.grad, precision)))
+    width = max(len(n) for _, n in numbers)
+    rows = []
+    if v.label:
+        text = "<BR/>".join(html.escape(line) for line in v.label.split("\n"))
+        rows.append(f"<TR><TD><B>{text}</B></TD></TR>")
+    rows += [f'<TR><TD ALIGN="LEFT">{k} {n:>{width}}</TD></TR>' for k, n in numbers]
+    if cut:  # drawn without the graph above it
+        rows.append(f"<TR><TD><I>... {html.escape(op_text(v))}</I></TD></TR>")
+    border = ' BORDER="2"' if kind == "output" else ' BORDER="0"'
+    return (
+        f'<<TABLE{border} CELLBORDER="1" CELLSPACING="0" CELLPADDING="2"'
+        f' BGCOLOR="{COLOURS[kind]}">{"".join(rows)}</TABLE>>'
+    )
+
+
+def _tooltip(v: Value) -> str:
+    grad = getattr(v.grad, "data", v.grad)
+    head = f"{v.label}: " if v.label else ""
+    return _escstring(f"{head}{v._op or 'leaf'}\ndata = {v.data!r}\ngrad = {grad!r}")
+
+
+def _within(root: Value, depth: int) -> tuple[list[Value], set[int]]:
+    """The values at most `depth` ops above `root`, in topological order, and the ids of
+    those exactly `depth` ops above (drawn without their own inputs)."""
+    dist = {id(root): 0}
+    frontier = [root]
+    for d in range(1, depth + 1):
+        nxt = []
+        for v in frontier:
+            for p in v._prev:
+                if id(p) not in dist:
+                    dist[id(p)] = d
+                    nxt.append(p)
+        frontier = nxt
+    cut = {id(v) for v in frontier if v._prev}
+    order: list[Value] = []
+    done: set[int] = set()
+    stack: list[tuple[Value, bool]] = [(root, False)]
+    while stack:
+        v, expanded = stack.pop()
+        if expanded:
+            order.append(v)
+        elif id(v) not in done:
+            done.add(id(v))
+            stack.append((v, True))
+            if id(v) not in cut:
+                stack.extend((p, False) for p in reversed(v._prev) if id(p) not in done)
+    return order, cut
+
+
+def _estimated_lr_width(nodes: list[Value], cut: set[int], precision: int) -> float:
+    """Roughly how wide (pt) a left-to-right layout would be: the widest node of each rank."""
+    rank: dict[int, int] = {}
+    widths: dict[int, float] = {}
+
+    def put(r: int, chars: int) -> None:
+        widths[r] = max(widths.get(r, 0.0), chars * _CHAR_W + 12)
+
+    for v in nodes:
+        if v._prev and id(v) not in cut:
+            r_op = 1 + max(rank[id(p)] for p in v._prev)
+            put(r_op, len(op_text(v)) + 3)
+            rank[id(v)] = r_op + 1
+        else:
+            rank[id(v)] = 0
+        chars = 5 + max(len(format_number(v.data, precision)), len(format_number(v.grad)))
+        put(rank[id(v)], max(chars, max((len(s) for s in v.label.split("\n")), default=0)))
+    return sum(widths.values()) + RANKSEP * 72 * (len(widths) - 1) + 16
+
+
+RANKSEP = 0.3  # inches between ranks
+PAGE_WIDTH = 1280  # px: a notebook column; wider graphs are drawn top to bottom
 
 
 def draw_dot(
     root: Value,
-    rankdir: str = "LR",
+    rankdir: str = "auto",
     show_grad: bool = True,
     precision: int = 4,
     max_nodes: int = DEFAULT_MAX_NODES,
+    *,
+    params: Iterable[Value] | None = None,
+    size: float | None = None,
+    depth: int | None = None,
 ) -> ValueGraph:
     """The graph behind `root` as a Digraph: a record per value, a node per op.
 
-    Node ids follow the topological order, so the same expression always gives
-    the same DOT text. Graphs of more than `max_nodes` values are refused.
+    Values are records (label, data, grad stacked); leaves sit in the first rank
+    and are coloured apart from `params` (the model's parameters, if given) and
+    from the output. `rankdir="auto"` draws left to right when that fits a
+    1,280 px page and top to bottom otherwise. `size` (px) scales the drawing
+    down to at most that width. Value nodes are named `v{i}` in topological
+    order and op nodes `v{i}op`, so the same expression gives the same DOT text.
+    `depth=k` draws only the last k ops before `root`: the values they start
+    from are drawn as cut (dashed, naming the op that made them). Graphs of
+    more than `max_nodes` values are refused.
     """
-    if rankdir not in ("LR", "TB", "RL", "BT"):
-        raise ValueError(f"draw_dot(): rankdir must be LR, TB, RL or BT, not {rankdir!r}")
-    nodes = topological_order(root)
+    if rankdir not in ("auto", "LR", "TB", "RL", "BT"):
+        raise ValueError(f"draw_dot(): rankdir must be auto, LR, TB, RL or BT, not {rankdir!r}")
+    if size is not None and not (isinstance(size, (int, float)) and 0 < size < math.inf):
+        raise ValueError(f"draw_dot(): size must be a positive width in px, not {size!r}")
+    if depth is not None and not (isinstance(depth, int) and depth >= 0):
+        raise ValueError(f"draw_dot(): depth must be a whole number >= 0, not {depth!r}")
+    nodes, cut = _within(root, depth) if depth is not None else (topological_order(root), set())
     if len(nodes) > max_nodes:
         raise ValueError(
             f"draw_dot(): the graph has {len(nodes)} values, more than max_nodes={max_nodes}; "
-            "draw a smaller subexpression or pass a higher max_nodes (layout time grows fast)"
+            "pass depth=3 (say) to draw only the last ops before the output, draw a smaller "
+            "subexpression, or pass a higher max_nodes (layout time grows fast)"
         )
+    if rankdir == "auto":
+        wide = _estimated_lr_width(nodes, cut, precision) * 4 / 3 > PAGE_WIDTH
+        rankdir = "TB" if wide else "LR"
+    param_ids = {id(p) for p in params} if params is not None else set()
     ids = {id(v): f"v{i}" for i, v in enumerate(nodes)}
-    dot = ValueGraph(graph_attr={"rankdir": rankdir}, node_attr={"fontname": "Helvetica"})
+    graph_attr = {"rankdir": rankdir, "ranksep": str(RANKSEP), "nodesep": "0.15"}
+    if size is not None:
+        graph_attr["size"] = f"{size / 96:.4g},10000"
+    dot = ValueGraph(
+        graph_attr=graph_attr,
+        node_attr={"fontname": FONT, "fontsize": str(FONTSIZE)},
+        edge_attr={"fontname": FONT, "fontsize": "11", "fontcolor": "#444444", "arrowsize": "0.7"},
+    )
+    leaves = []
     for v in nodes:
         vid = ids[id(v)]
-        dot.node(vid, label=_value_label(v, show_grad, precision), shape="plaintext")
-        if v._op:
-            dot.node(f"{vid}op", label=graphviz.escape(op_text(v)), shape="ellipse")
+        if v is root:
+            kind = "output"
+        elif id(v) in param_ids:
+            kind = "param"
+        elif not v._prev or id(v) in cut:
+            kind = "leaf"
+        else:
+            kind = "value"
+        if kind == "leaf":
+            leaves.append(vid)
+        dot.node(
+            vid,
+            label=_value_label(v, kind, show_grad, precision, id(v) in cut),
+            shape="plain",
+            tooltip=_tooltip(v),
+        )
+        if v._prev and id(v) not in cut:
+            text = html.escape(op_text(v))
+            dot.node(
+                f"{vid}op",
+                label=f"<{text}>",
+                shape="ellipse",
+                style="filled",
+                fillcolor=COLOURS["op"],
+                margin="0.04,0.02",
+                height="0.3",
+                tooltip=_escstring(v._op),
+            )
             dot.edge(f"{vid}op", vid)
-            for p in v._prev:
-                dot.edge(ids[id(p)], f"{vid}op")
+            for p, role in _input_edges(v):
+                dot.edge(ids[id(p)], f"{vid}op", label=role or None)
+    if len(leaves) > 1:
+        dot.body.append(f"\t{{rank=min; {'; '.join(leaves)}}}\n")
     return dot
+
+
+def _network_node(title: str, rows: list[str], colour: str, bold_border: bool = False) -> str:
+    cells = [f"<TR><TD><B>{html.escape(title)}</B></TD></TR>"]
+    cells += [f'<TR><TD ALIGN="LEFT">{html.escape(r)}</TD></TR>' for r in rows]
+    border = "2" if bold_border else "0"
+    return (
+        f'<<TABLE BORDER="{border}" CELLBORDER="1" CELLSPACING="0" CELLPADDING="2"'
+        f' BGCOLOR="{colour}">{"".join(cells)}</TABLE>>'
+    )
+
+
+def draw_network(
+    model: object,
+    *,
+    input_names: Sequence[str] | None = None,
+    neuron_names: Sequence[Sequence[str]] | None = None,
+    show_grad: bool | None = None,
+    precision: int = 4,
+    size: float | None = None,
+) -> ValueGraph:
+    """The classic picture of a network: inputs, neurons by layer, one edge per weight.
+
+    `model` is anything with `layers`, each with `neurons`, each with weights `w`
+    and bias `b` (an `nn.MLP`). Each edge says the weight's label (or `w{k}`)
+    and value, and its gradient when `show_grad` (default: when any parameter
+    has a nonzero gradient); its width grows with |w|, blue for positive, red
+    for negative. Each neuron shows its activation and bias. Inputs are named
+    `input_names` (default x0, x1, ...), neurons `neuron_names[layer][i]`
+    (default L{layer}.N{i}). Nodes are `in{k}` and `L{layer}N{i}`.
+    """
+    layers = [list(getattr(layer, "neurons", ())) for layer in getattr(model, "layers", ())]
+    if not layers or not all(layers):
+        raise ValueError(
+            "draw_network(): the model needs layers of neurons (model.layers[i].neurons), "
+            f"as nn.MLP has; got {type(model).__name__}"
+        )
+    nin = len(layers[0][0].w)
+    names_in = list(input_names) if input_names is not None else [f"x{k}" for k in range(nin)]
+    if len(names_in) != nin:
+        raise ValueError(f"draw_network(): {len(names_in)} input names for {nin} inputs")
+    if neuron_names is not None and [len(n) for n in neuron_names] != [len(n) for n in layers]:
+        raise ValueError("draw_network(): neuron_names needs one name per neuron, layer by layer")
+    if size is not None and not (isinstance(size, (int, float)) and 0 < size < math.inf):
+        raise ValueError(f"draw_network(): size must be a positive width in px, not {size!r}")
+    params = [p for layer in layers for n in layer for p in (*n.w, n.b)]
+    if show_grad is None:
+        show_grad = any(getattr(p.grad, "data", p.grad) != 0 for p in params)
+    biggest = max((abs(w.data) for layer in layers for n in layer for w in n.w), default=0.0)
+    if not biggest > 0 or math.isinf(biggest):
+        biggest = 1.0
+
+    graph_attr = {"rankdir": "LR", "ranksep": "1.1", "nodesep": "0.25", "splines": "true"}
+    if size is not None:
+        graph_attr["size"] = f"{size / 96:.4g},10000"
+    dot = ValueGraph(
+        graph_attr=graph_attr,
+        node_attr={"fontname": FONT, "fontsize": str(FONTSIZE), "shape": "plain"},
+        edge_attr={
+            "fontname": FONT,
+            "fontsize": "11",
+            "arrowhead": "none",
+            "decorate": "true",
+            "tailport": "e",
+            "headport": "w",
+        },
+    )
+    with dot.subgraph(name="inputs") as sub:
+        sub.attr(rank="min")
+        for k, name in enumerate(names_in):
+            sub.node(f"in{k}", label=_network_node(name, ["input"], COLOURS["leaf"]))
+    previous = [f"in{k}" for k in range(nin)]
+    for li, layer in enumerate(layers):
+        ids = [f"L{li}N{i}" for i in range(len(layer))]
+        last = li == len(layers) - 1
+        with dot.subgraph(name=f"layer{li}") as sub:
+            sub.attr(rank="max" if last else "same")
+            for i, n in enumerate(layer):
+                name = neuron_names[li][i] if neuron_names is not None else f"L{li}.N{i}"
+                act = getattr(n, "activation", "")
+                rows = [act if isinstance(act, str) else getattr(act, "__name__", "custom")]
+                bias = n.b.label or "b"
+                rows.append(f"{bias} {format_number(n.b.data, precision)}")
+                if show_grad:
+                    rows.append(f"grad {bias} {format_number(n.b.grad, precision)}")
+                colour = COLOURS["output"] if last else COLOURS["param"]
+                sub.node(ids[i], label=_network_node(name, rows, colour, last))
+        for i, n in enumerate(layer):
+            if len(n.w) != len(previous):
+                raise ValueError(
+                    f"draw_network(): layer {li} neuron {i} has {len(n.w)} weights "
+                    f"for {len(previous)} inputs"
+                )
+            for k, w in enumerate(n.w):
+                text = [f"{w.label or f'w{k}'} {format_number(w.data, precision)}"]
+                if show_grad:
+                    text.append(f"grad {format_number(w.grad, precision)}")
+                dot.edge(
+                    previous[k],
+                    ids[i],
+                    label=_escstring("\n".join(text)),
+                    penwidth=f"{0.6 + 3.4 * min(abs(w.data) / biggest, 1.0):.2f}",
+                    color="#1f5fbf" if w.data >= 0 else "#c0392b",
+                    tooltip=_escstring(
+                        f"{w.label or f'w{k}'}: data = {w.data!r}"
+                        f"\ngrad = {getattr(w.grad, 'data', w.grad)!r}"
+                    ),
+                )
+        previous = ids
+    return dot
+
+
+def network_svg(model: object, *, renderer: str | None = None, **kw) -> str:
+    """`draw_network(model, **kw)` as SVG text."""
+    return _layout(draw_network(model, **kw).source, "svg", renderer).decode()
 
 
 def to_svg(root: Value, *, renderer: str | None = None, **kw) -> str:

@@ -1,22 +1,43 @@
-"""Drawing graphs: DOT structure, SVG content, both renderer paths, escaping, limits."""
+"""Drawing graphs: DOT structure, SVG content, both renderer paths, escaping, limits.
 
+How the drawings look in a browser is tested in test_draw_browser.py.
+"""
+
+import math
 import os
+import re
 import shutil
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 
 import pytest
 
-from autograd import Value
+from autograd import Value, topological_order
 from autograd import draw as draw_mod
 from autograd.demo import neuron
-from autograd.draw import RendererNotFoundError, draw_dot, find_renderer, op_text, render, to_svg
+from autograd.draw import (
+    COLOURS,
+    RendererNotFoundError,
+    draw_dot,
+    draw_network,
+    find_renderer,
+    format_number,
+    network_svg,
+    op_text,
+    render,
+    to_svg,
+)
+from autograd.ops import linear
 
 SVG = "{http://www.w3.org/2000/svg}"
+XLINK = "{http://www.w3.org/1999/xlink}"
 
 
 def svg_texts(svg: str) -> list[str]:
+    """Every text of the drawing, runs of spaces (number alignment) made one."""
     root = ET.fromstring(svg)  # fails on malformed XML
-    return ["".join(t.itertext()) for t in root.iter(f"{SVG}text")]
+    return [" ".join("".join(t.itertext()).split()) for t in root.iter(f"{SVG}text")]
 
 
 def backpropagated_neuron():
@@ -28,9 +49,9 @@ def backpropagated_neuron():
 def test_dot_has_a_record_per_value_and_a_node_per_op():
     o, _ = backpropagated_neuron()
     src = draw_dot(o).source
-    assert src.count("shape=plaintext") == 10  # 5 leaves, 5 results
+    assert src.count("shape=plain ") == 10  # 5 leaves, 5 results: the table is the outline
     assert src.count("shape=ellipse") == 5  # *, *, +, +, tanh
-    assert "label=tanh" in src and 'label="*"' in src and 'label="+"' in src
+    assert "label=<tanh>" in src and "label=<*>" in src and "label=<+>" in src
 
 
 def test_same_expression_same_dot_text_byte_for_byte():
@@ -50,9 +71,9 @@ def test_svg_holds_every_label_data_and_grad(renderer):
     texts = svg_texts(svg)
     for name, leaf in leaves.items():
         assert name in texts
-        assert f"data {leaf.data:.4f}" in texts
-        assert f"grad {leaf.grad:.4f}" in texts
-    assert "tanh" in texts and "grad 1.0000" in texts
+        assert f"data {format_number(leaf.data)}" in texts
+        assert f"grad {format_number(leaf.grad)}" in texts
+    assert "tanh" in texts and "grad 1.0000" in texts and "data 0.7071" in texts
     assert to_svg(o, renderer=renderer) == svg  # deterministic
 
 
@@ -98,11 +119,22 @@ def test_labels_are_escaped(label):
 
 def test_op_text():
     x = Value(2.0)
-    assert op_text(x**2) == "**2"
+    y = Value(3.0)
+    assert op_text(x**2) == "** 2"
     assert op_text(x * 3) == "* 3"
+    assert op_text(x - 3) == "\N{MINUS SIGN} 3"
+    assert op_text(x / 4) == "/ 4"
     assert op_text(2**x) == "2 **"
-    assert op_text(-x) == "-"
+    assert op_text(-x) == "neg"
     assert op_text(x.tanh()) == "tanh"
+    assert op_text(x.relu()) == "relu"
+    assert op_text(x - y) == "a \N{MINUS SIGN} b"
+    assert op_text(x / y) == "a / b"
+    assert op_text(x**y) == "a ** b"
+    # c - x and c / x as the engine records them: one node, the constant in _ctx
+    assert op_text(Value(1.0, (x,), "rsub", _ctx=3.0)) == "3 \N{MINUS SIGN}"
+    assert op_text(Value(1.0, (x,), "rdiv", _ctx=2.0)) == "2 /"
+    assert op_text(Value(1.0, (x,), "rdiv", _ctx=0.5)) == "0.5 /"
 
 
 def test_max_nodes_refuses_large_graphs():
@@ -128,3 +160,247 @@ def test_render_picks_format_from_suffix(tmp_path):
 def test_bad_rankdir():
     with pytest.raises(ValueError, match="rankdir"):
         draw_dot(Value(1.0), rankdir="XY")
+
+
+@pytest.mark.parametrize(
+    "x, shown",
+    [  # the rule: 4 decimals for 1e-3 <= |x| < 1e5, else 3 significant digits, exponent form
+        (0.5, "0.5000"),
+        (-0.6487, "-0.6487"),
+        (0.001, "0.0010"),
+        (99999.0, "99999.0000"),
+        (1e5, "1.00e+05"),
+        (123456789.5, "1.23e+08"),
+        (-12193263160646.244, "-1.22e+13"),
+        (1e-12, "1.00e-12"),
+        (-9.9e-8, "-9.90e-08"),
+        (0.000999, "9.99e-04"),
+        (0.0, "0"),
+        (-0.0, "0"),
+        (math.nan, "nan"),
+        (math.inf, "inf"),
+        (-math.inf, "-inf"),
+    ],
+)
+def test_number_format(x, shown):
+    assert format_number(x) == shown
+    if shown not in ("0", "nan", "inf", "-inf"):  # what is shown is x to 3 or more digits
+        assert math.isclose(float(shown), x, rel_tol=5e-3)
+
+
+def test_tiny_and_huge_numbers_are_not_drawn_as_zero_and_tooltips_hold_the_repr():
+    x = Value(1e-12, label="x")
+    y = x * -12193263160646.244
+    y.label = "y"
+    y.backward()
+    svg = to_svg(y)
+    texts = svg_texts(svg)
+    assert "data 1.00e-12" in texts and "grad -1.22e+13" in texts and "data -12.1933" in texts
+    assert not any("0.0000" in t for t in texts)
+    titles = [a.get(f"{XLINK}title") for a in ET.fromstring(svg).iter(f"{SVG}a")]
+    assert f"x: leaf\ndata = {x.data!r}\ngrad = {x.grad!r}" in titles
+    assert f"y: *\ndata = {y.data!r}\ngrad = 1.0" in titles
+
+
+def _edges(src: str) -> list[tuple[str, str, str]]:
+    return re.findall(r"\t(v\d+op|v\d+) -> (v\d+op|v\d+)(?: \[label=(\w+)\])?", src)
+
+
+def test_non_commutative_inputs_are_labelled_a_and_b():
+    x, y = Value(1.0, label="x"), Value(2.0, label="y")
+    src_xy = draw_dot(x - y).source
+    src_yx = draw_dot(y - x).source
+    assert src_xy != src_yx
+    names = dict(re.findall(r"\t(v\d+) \[label=<<TABLE[^>]*><TR><TD><B>(\w)</B>", src_xy))
+    roles = {names[a]: role for a, b, role in _edges(src_xy) if role}
+    assert roles == {"x": "a", "y": "b"}
+    names = dict(re.findall(r"\t(v\d+) \[label=<<TABLE[^>]*><TR><TD><B>(\w)</B>", src_yx))
+    assert {names[a]: role for a, b, role in _edges(src_yx) if role} == {"y": "a", "x": "b"}
+    # the same input on both sides: two edges
+    assert sorted(role for *_, role in _edges(draw_dot(x / x).source) if role) == ["a", "b"]
+    assert not any(role for *_, role in _edges(draw_dot(x * y).source))
+
+
+def test_linear_inputs_are_labelled():
+    ws = [Value(0.5, label="p"), Value(-1.0, label="q")]
+    xs = [Value(2.0, label="u"), 3.0]
+    b = Value(0.1, label="c")
+    src = draw_dot(linear(ws, xs, b)).source
+    names = dict(re.findall(r"\t(v\d+) \[label=<<TABLE[^>]*><TR><TD><B>(\w)</B>", src))
+    roles = {names[a]: role for a, _, role in _edges(src) if a in names}
+    assert roles == {"p": "w0", "q": "w1", "u": "x0", "c": "b"}
+
+
+def test_names_follow_the_topological_order():
+    o, _ = backpropagated_neuron()
+    src = draw_dot(o).source
+    for a, b, _ in _edges(src):
+        i, j = int(a.strip("vop")), int(b.strip("vop"))
+        assert i < j or (i == j and a.endswith("op"))  # inputs before results; v3op -> v3
+    assert f"v{len(topological_order(o)) - 1} [" in src
+
+
+@pytest.mark.parametrize("renderer", ["graphviz-pure", "dot"])
+def test_svg_nodes_keep_graphviz_structure(renderer):
+    # the interactive explorer finds nodes by <g class="node"><title>v3</title>
+    if renderer == "dot" and shutil.which("dot") is None:
+        pytest.skip("no system Graphviz here")
+    o, _ = backpropagated_neuron()
+    root = ET.fromstring(to_svg(o, renderer=renderer))
+    titles = [g.find(f"{SVG}title").text for g in root.iter(f"{SVG}g") if g.get("class") == "node"]
+    order = topological_order(o)
+    expected = [f"v{i}" for i in range(10)] + [f"v{i}op" for i, v in enumerate(order) if v._op]
+    assert sorted(titles) == sorted(expected) and len(expected) == 15
+
+
+def _records(src: str) -> dict[str, tuple[str, str]]:
+    """Each labelled value record of the DOT text: label -> (node name, TABLE attributes)."""
+    found = re.findall(r"\t(v\d+) \[label=<<TABLE([^>]*)><TR><TD><B>([^<]+)</B>", src)
+    return {label: (name, attrs) for name, attrs, label in found}
+
+
+def test_leaves_parameters_and_output_are_marked():
+    o, leaves = backpropagated_neuron()
+    params = [leaves["w1"], leaves["w2"], leaves["b"]]
+    src = draw_dot(o, params=params).source
+    rec = _records(src)
+
+    def colour(label):
+        return re.search(r'BGCOLOR="([^"]+)"', rec[label][1]).group(1)
+
+    assert colour("w1") == colour("w2") == colour("b") == COLOURS["param"]
+    assert colour("x1") == colour("x2") == COLOURS["leaf"]
+    assert colour("n") == COLOURS["value"]
+    assert colour("o") == COLOURS["output"] and 'BORDER="2"' in rec["o"][1]
+    assert 'BORDER="2"' not in rec["n"][1]
+    assert len(set(COLOURS.values())) == len(COLOURS)
+    # the inputs, not the parameters, are pinned to the first rank; without params, all leaves
+    rank = re.search(r"\{rank=min; ([^}]*)\}", src).group(1).split("; ")
+    assert sorted(rank) == sorted([rec["x1"][0], rec["x2"][0]])
+    rank = re.search(r"\{rank=min; ([^}]*)\}", draw_dot(o).source).group(1).split("; ")
+    assert sorted(rank) == sorted(rec[k][0] for k in leaves)
+
+
+def test_long_chains_are_drawn_top_to_bottom_and_size_limits_the_width():
+    o, _ = backpropagated_neuron()
+    assert "rankdir=LR" in draw_dot(o).source
+    y = Value(0.5)
+    for _ in range(20):
+        y = y.sin()
+    assert "rankdir=TB" in draw_dot(y).source
+    assert "rankdir=LR" in draw_dot(y, rankdir="LR").source
+    svg = to_svg(o, size=400)
+    width_pt = float(re.search(r'<svg width="([\d.]+)pt"', svg).group(1))
+    assert width_pt * 4 / 3 <= 400.5
+    for bad in (0, -5, math.inf, math.nan, "wide"):
+        with pytest.raises(ValueError, match="size"):
+            draw_dot(o, size=bad)
+
+
+def test_drawing_is_importable_from_the_package_and_lazily():
+    import autograd
+
+    code = (
+        "import sys, autograd; assert 'graphviz' not in sys.modules, 'eager'; "
+        "from autograd import draw_dot, to_svg, render; import graphviz; "
+        "assert all(hasattr(autograd, n) for n in autograd.__all__)"
+    )
+    env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(autograd.__file__)))
+    subprocess.run([sys.executable, "-c", code], check=True, env=env)
+    assert autograd.draw_dot is draw_dot and "draw_dot" in dir(autograd)
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        autograd.nope  # noqa: B018
+
+
+def test_readme_picture_is_the_demo_as_pip_users_get_it():
+    from autograd import demo
+
+    o, _, params = demo.graph()
+    path = os.path.join(os.path.dirname(__file__), "..", "docs", "demo.svg")
+    with open(path, encoding="utf-8") as f:
+        committed = f.read()
+    # regenerate: VALUEGRAD_RENDERER=graphviz-pure python -m autograd demo -o docs/demo.svg
+    assert committed == to_svg(o, renderer="graphviz-pure", params=params)
+
+
+def mazur(backward: bool = True):
+    from nn import half_squared_error
+    from nn.examples import MAZUR_INPUTS, MAZUR_TARGETS, mazur_network, weights
+
+    model = mazur_network()
+    for i, w in enumerate(weights(model), start=1):
+        w.label = f"w{i}"
+    if backward:
+        half_squared_error(model(MAZUR_INPUTS), MAZUR_TARGETS).backward()
+    return model
+
+
+MAZUR_NAMES = {"input_names": ["i1", "i2"], "neuron_names": [["h1", "h2"], ["o1", "o2"]]}
+
+
+def test_draw_network_puts_each_weight_on_its_edge_as_in_mazurs_figure():
+    model = mazur()
+    src = draw_network(model, **MAZUR_NAMES).source
+    edges = re.findall(r"\t(\w+) -> (\w+) \[label=\"(w\d) ([\d.]+)\\ngrad ([-\d.e]+)\"", src)
+    # Mazur's figure: w1 i1->h1, w2 i2->h1, w3 i1->h2, w4 i2->h2, w5 h1->o1, w6 h2->o1, ...
+    assert [(a, b, w) for a, b, w, _, _ in edges] == [
+        ("in0", "L0N0", "w1"),
+        ("in1", "L0N0", "w2"),
+        ("in0", "L0N1", "w3"),
+        ("in1", "L0N1", "w4"),
+        ("L0N0", "L1N0", "w5"),
+        ("L0N1", "L1N0", "w6"),
+        ("L0N0", "L1N1", "w7"),
+        ("L0N1", "L1N1", "w8"),
+    ]
+    assert [float(x) for *_, x, _ in edges] == [0.15, 0.2, 0.25, 0.3, 0.4, 0.45, 0.5, 0.55]
+    w5_grad = float(edges[4][4])  # the article's dE/dw5 = 0.082167041
+    assert abs(w5_grad - 0.082167041) < 5e-5
+    for name in ("i1", "i2", "h1", "h2", "o1", "o2"):
+        assert f"<B>{name}</B>" in src
+    assert "b 0.3500" in src and "b 0.6000" in src and "sigmoid" in src
+    widths = [float(x) for x in re.findall(r"penwidth=([\d.]+)", src)]
+    assert widths == sorted(widths)  # w1 < w2 < ... < w8: width grows with |w|
+
+
+def test_draw_network_without_gradients_and_with_negative_weights():
+    model = mazur(backward=False)
+    model.layers[0].neurons[0].w[0].data = -2.0
+    src = draw_network(model).source
+    assert not re.search(r'label="[^"]*grad', src) and "grad b" not in src
+    assert re.search(r'label="[^"]*grad', draw_network(mazur()).source)
+    assert "x0" in src and "L1.N1" in src
+    assert src.count('color="#c0392b"') == 1 and src.count('color="#1f5fbf"') == 7
+    with pytest.raises(ValueError, match="input names"):
+        draw_network(model, input_names=["a"])
+    with pytest.raises(ValueError, match="needs layers of neurons"):
+        draw_network(Value(1.0))
+
+
+@pytest.mark.parametrize("renderer", ["graphviz-pure", "dot"])
+def test_network_svg(renderer):
+    if renderer == "dot" and shutil.which("dot") is None:
+        pytest.skip("no system Graphviz here")
+    texts = svg_texts(network_svg(mazur(), renderer=renderer, **MAZUR_NAMES))
+    assert "w5 0.4000" in texts and "grad 0.0822" in texts and "o2" in texts
+
+
+def test_depth_draws_the_last_ops_of_a_graph_too_large_to_draw_whole():
+    x = Value(0.5, label="x")
+    y = x
+    for _ in range(300):
+        y = (y * y + x).tanh()
+    with pytest.raises(ValueError, match="depth=3") as info:
+        draw_dot(y)  # 901 values
+    assert "max_nodes=400" in str(info.value)
+    src = draw_dot(y, depth=3).source
+    assert src.count("shape=ellipse") == 3  # tanh, +, *
+    assert src.count("<I>... tanh</I>") == 1  # the value the * starts from, cut
+    assert "<B>x</B>" in src
+    assert len(re.findall(r"\tv\d+ \[", src)) == 5
+    assert draw_dot(y, depth=0).source.count("shape=ellipse") == 0
+    whole = draw_dot(x * 2 + 1).source
+    assert draw_dot(x * 2 + 1, depth=10).source == whole
+    for bad in (-1, 1.5, "3"):
+        with pytest.raises(ValueError, match="depth"):
+            draw_dot(y, depth=bad)
