@@ -6,6 +6,7 @@
 """
 
 from .engine import Value, topological_order
+from .explore import explore
 from .functional import grad, hessian, value_and_grad
 from .gcpause import gc_paused
 from .gradcheck import GradcheckError, gradcheck, gradcheck_module
@@ -28,5 +29,6 @@ __all__ = [
     "hessian",
     "gradients",
     "gc_paused",
+    "explore",
 ]
 __version__ = "0.1.0"

@@ -111,7 +111,8 @@ def rules_js() -> str:
     entries = []
     for (op, form), s in SPECS.items():
         for expr in (s.forward, *s.grads):
-            unknown = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", expr)) - allowed - {"if", "else", "not"}
+            words = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", expr))
+            unknown = words - allowed - {"if", "else", "not"}
             if unknown:
                 raise ValueError(f"explore: the formula {expr!r} uses unknown names {unknown}")
         sig = ", ".join(_JS_ARGS)
@@ -151,10 +152,13 @@ def _rule(v: Value, ids: dict[int, int]) -> tuple[str | None, dict | None]:
         try:
             ws, xs, b = v._ctx
             terms = [
-                [ids[id(w)], ids[id(x)], None] if isinstance(x, Value) else [ids[id(w)], None, _num(x)]
+                [ids[id(w)], ids[id(x)], None]
+                if isinstance(x, Value)
+                else [ids[id(w)], None, _num(x)]
                 for w, x in zip(ws, xs, strict=True)
             ]
-            parents = [*ws, *[x for x in xs if isinstance(x, Value)], *([b] if b is not None else [])]
+            inputs = [x for x in xs if isinstance(x, Value)]
+            parents = [*ws, *inputs, *([b] if b is not None else [])]
         except (TypeError, ValueError, KeyError):
             return None, None
         if [id(p) for p in parents] != [id(p) for p in v._prev]:
@@ -208,7 +212,7 @@ def graph_json(root: Value) -> dict:
             }
         )
     order, trace = _trace(root, nodes, ids)
-    specs = {f"{op}|{form}": {"math": s.math, "dmath": list(s.dmath)} for (op, form), s in SPECS.items()}
+    specs = {f"{k[0]}|{k[1]}": {"math": s.math, "dmath": list(s.dmath)} for k, s in SPECS.items()}
     return {"nodes": out, "root": len(nodes) - 1, "order": order, "trace": trace, "specs": specs}
 
 
