@@ -768,6 +768,17 @@
     e.preventDefault();
   });
 
+  // a graph a little wider than the page is scaled to fit; a much wider one scrolls
+  (function () {
+    var box = document.getElementById("vg-graph");
+    if (!svg || !box.clientWidth) return;
+    var w = svg.getBoundingClientRect().width;
+    if (w > box.clientWidth && box.clientWidth / w >= 0.55) {
+      document.getElementById("vg-fit").checked = true;
+      box.classList.add("vg-fitted");
+    }
+  })();
+
   // for tests and the curious: read-only views of the state
   window.valuegradExplorer = {
     get t() { return t; },

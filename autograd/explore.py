@@ -237,6 +237,9 @@ style-src 'unsafe-inline'; script-src 'unsafe-inline'">
 <button type="button" id="vg-next" title="step (&#x2192;)">step &#x25B6;</button>
 <button type="button" id="vg-end" title="to the end (End)">end &#x00BB;</button>
 <span id="vg-progress" aria-live="polite"></span>
+<span class="vg-legend"><span class="vg-k vg-k-active">the op at work</span>\
+<span class="vg-k vg-k-source">where its numbers come from</span>\
+<span class="vg-k vg-k-target">what receives a gradient</span></span>
 <label class="vg-fit"><input type="checkbox" id="vg-fit"> fit width</label>
 </div>
 <div id="vg-error" class="vg-note vg-bad" hidden></div>

@@ -193,7 +193,7 @@ def test_stepping_backward_shows_the_engines_numbers(browser, artifacts, name):
     p = Page(browser, page(root))
     try:
         nb = len(expected)
-        assert p.T == p.NF + 1 + nb
+        assert p.NF + 1 + nb == p.T
         p.go(p.NF + 1)  # the seed
         assert p.pg.inner_text("#vg-progress") == f"backward step 1 of {nb + 1}"
         shots = {p.NF + 1: "start", p.NF + 1 + nb // 2: "middle", p.T: "end"}
@@ -203,7 +203,8 @@ def test_stepping_backward_shows_the_engines_numbers(browser, artifacts, name):
             p.go(t)
             assert p.pg.inner_text("#vg-progress") == f"backward step {k + 2} of {nb + 1}"
             active = p.pg.eval_on_selector_all(
-                "#vg-graph g.node.vg-active", "gs => gs.map(g => g.querySelector('title').textContent)"
+                "#vg-graph g.node.vg-active",
+                "gs => gs.map(g => g.querySelector('title').textContent)",
             )
             assert active == [f"v{step['node']}op"]
             lines = p.lines()
@@ -269,7 +270,8 @@ def test_hostile_labels_render_as_text_and_run_nothing(browser, artifacts):
         svg_text = p.pg.inner_text("#vg-graph")
         assert "</script><script>window.__pwned=1;alert(1)</script>" in svg_text
         assert '<img src=x onerror="window.__pwned=2">' in svg_text
-        assert p.pg.evaluate("document.querySelectorAll('img, iframe, #vg-graph script').length") == 0
+        injected = "document.querySelectorAll('img, iframe, #vg-graph script').length"
+        assert p.pg.evaluate(injected) == 0
         labels = p.pg.evaluate(
             "[...document.querySelectorAll('#vg-inputs .vg-leaf-name')].map(e => e.textContent)"
         )
