@@ -339,9 +339,9 @@
       g.classList.add("vg-node");
     });
   }
-  function frame(g) { // a highlight frame around a node, drawn once on first use
+  function frame(g, box) { // a highlight frame around a node (hidden until a class shows it)
     if (g.vgFrame) return g.vgFrame;
-    var b = g.getBBox();
+    var b = box || g.getBBox();
     var r = document.createElementNS(HL_NS, "rect");
     r.setAttribute("x", b.x - 4);
     r.setAttribute("y", b.y - 4);
@@ -353,6 +353,13 @@
     g.vgFrame = r;
     return r;
   }
+  // every frame at once: one layout for all the boxes, none while stepping
+  (function () {
+    var all = [];
+    VIEW.forEach(function (v) { if (v.g) all.push(v.g); if (v.op) all.push(v.op); });
+    var boxes = all.map(function (g) { return g.getBBox(); });
+    all.forEach(function (g, q) { frame(g, boxes[q]); });
+  })();
   function setNumber(n, word, x) {
     var v = VIEW[n];
     var key = x === null ? null : pyRepr(x);
@@ -698,7 +705,8 @@
     }
     range.addEventListener("input", function () {
       box.value = pyRepr(Number(range.value));
-      recompute();
+      box.classList.remove("vg-bad");
+      scheduleRecompute();
     });
     box.addEventListener("change", function () {
       var x = Number(box.value.trim().replace(/^(-?)inf$/i, "$1Infinity"));
@@ -718,8 +726,19 @@
   function leafGrads() {
     LEAF_ROWS.forEach(function (r) {
       var g = gradAt(r.leaf);
-      r.grad.textContent = g === null ? "grad \u00b7" : "grad " + fmt(g);
-      r.grad.title = g === null ? "" : pyRepr(g);
+      var text = g === null ? "grad \u00b7" : "grad " + fmt(g);
+      if (r.grad.textContent !== text) r.grad.textContent = text;
+      var full = g === null ? "" : pyRepr(g);
+      if (r.grad.title !== full) r.grad.title = full;
+    });
+  }
+  var pending = false;
+  function scheduleRecompute() { // a dragged slider redraws at most once a frame
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(function () {
+      pending = false;
+      recompute();
     });
   }
   function recompute() {
