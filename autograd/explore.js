@@ -131,6 +131,7 @@
   var i, j;
   for (i = 0; i < N; i++) {
     NODES[i].data = num(NODES[i].data);
+    if (NODES[i].name.length > 24) NODES[i].name = NODES[i].name.slice(0, 23) + "\u2026"; // in formulas
     if (NODES[i].c !== null) NODES[i].c = num(NODES[i].c);
     if (NODES[i].parents.length) OPS.push(i);
     CONSUMERS.push([]);
@@ -511,7 +512,8 @@
       } else {
         div.setAttribute("data-local", pyRepr(ln.local));
         div.setAttribute("data-add", pyRepr(ln.add));
-        var d = /^[\w.\u00b7-]+$/.test(ln.dmath) ? ln.dmath : "(" + ln.dmath + ")";
+        var bare = /^[\w.\u00b7-]+$/.test(ln.dmath) || /^[\w.]+\([^()]*\)$/.test(ln.dmath);
+        var d = bare ? ln.dmath : "(" + ln.dmath + ")";
         div.appendChild(el("p", "vg-eq", p + ".grad += " + d + " \u00d7 " + out + ".grad = " +
           factor(ln.local) + " \u00d7 " + factor(ln.up) + " = " + fmt(ln.add)));
         if (ln.acc) {

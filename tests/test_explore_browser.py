@@ -272,10 +272,11 @@ def test_hostile_labels_render_as_text_and_run_nothing(browser, artifacts):
         assert '<img src=x onerror="window.__pwned=2">' in svg_text
         injected = "document.querySelectorAll('img, iframe, #vg-graph script').length"
         assert p.pg.evaluate(injected) == 0
-        labels = p.pg.evaluate(
-            "[...document.querySelectorAll('#vg-inputs .vg-leaf-name')].map(e => e.textContent)"
-        )
-        assert sorted(labels) == sorted(HOSTILE[:2])
+        for i, v in enumerate(topological_order(root)):  # each full label, as text
+            p.pg.locator(f"#vg-graph g.node[data-vg-node='{i}']").first.click()
+            if v.label:
+                assert v.label.replace("\n", " ") in p.pg.inner_text("#vg-inspect")
+            p.pg.locator(f"#vg-graph g.node[data-vg-node='{i}']").first.click()  # unpin
         p.pg.screenshot(path=os.path.join(artifacts, "explore_hostile_labels.png"))
         p.check_clean()
     finally:
