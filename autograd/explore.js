@@ -332,7 +332,7 @@
     VIEW.push({
       g: vg, op: og,
       data: vg && numberText(vg, "data"), grad: vg && numberText(vg, "grad"),
-      shown: {data: null, grad: null}
+      shown: {data: undefined, grad: undefined} // nothing written yet
     });
     [vg, og].forEach(function (g) {
       if (!g) return;

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import os
+import shutil
 
 import pytest
 from hypothesis import given, settings
@@ -278,6 +279,35 @@ def test_hostile_labels_render_as_text_and_run_nothing(browser, artifacts):
                 assert v.label.replace("\n", " ") in p.pg.inner_text("#vg-inspect")
             p.pg.locator(f"#vg-graph g.node[data-vg-node='{i}']").first.click()  # unpin
         p.pg.screenshot(path=os.path.join(artifacts, "explore_hostile_labels.png"))
+        p.check_clean()
+    finally:
+        p.close()
+
+
+@pytest.mark.parametrize("renderer", ["dot", "graphviz-pure"])
+def test_the_forward_pass_reveals_values_in_order(browser, renderer):
+    o = demo()
+    if renderer == "dot" and not shutil.which("dot"):
+        pytest.skip("no system Graphviz")
+    nodes = topological_order(o)
+    p = Page(browser, page(o, renderer=renderer))
+    try:
+        ops = [i for i, v in enumerate(nodes) if v._prev]
+        for t in range(p.NF + 1):
+            shown = p.values()
+            known = {i for i, v in enumerate(nodes) if not v._prev} | set(ops[:t])
+            for i, (data, grad, text) in enumerate(shown):
+                assert (data is not None) == (i in known), (t, i)
+                if i in known:
+                    assert float(data) == nodes[i].data
+                assert grad is None and text == "grad ·"  # no gradient before the backward pass
+            pending = p.pg.eval_on_selector_all(
+                "#vg-graph g.node.vg-pending", "gs => gs.map(g => +g.dataset.vgNode)"
+            )
+            assert sorted(pending) == sorted(set(range(len(nodes))) - known)
+            if t:
+                assert f"= {fmt(nodes[ops[t - 1]].data)}" in p.pg.inner_text("#vg-chain")
+            p.go(t + 1)
         p.check_clean()
     finally:
         p.close()
