@@ -677,7 +677,10 @@
   // ---- what-if inputs -------------------------------------------------------------------
   var inputsBox = document.getElementById("vg-inputs");
   var LEAF_ROWS = [];
-  LEAVES.forEach(function (l, q) {
+  var byName = LEAVES.slice().sort(function (p, q) { // w2 before w10, as a reader counts
+    return NODES[p].name.localeCompare(NODES[q].name, "en", {numeric: true}) || p - q;
+  });
+  byName.forEach(function (l) {
     var x0 = NODES[l].data;
     var mid = Number.isFinite(x0) ? x0 : 0;
     var span = Math.max(1, Math.abs(mid));
@@ -743,9 +746,10 @@
       recompute();
     });
   }
+  LEAF_ROWS.sort(function (p, q) { return LEAVES.indexOf(p.leaf) - LEAVES.indexOf(q.leaf); });
   function recompute() {
     if (!slidersOn) return;
-    current = run(LEAF_ROWS.map(function (r) { return r.value(); }));
+    current = run(LEAF_ROWS.map(function (r) { return r.value(); })); // in LEAVES order
     shownT = -10;
     render();
   }

@@ -63,7 +63,15 @@ def explore(root: Value, **kw) -> Explorer:
 
     Keyword arguments go to `autograd.draw.draw_dot` (e.g. `max_nodes`, `rankdir`).
     """
-    return Explorer(page(root, **kw))
+    text = page(root, **kw)
+    return Explorer(text, height=_height(text))
+
+
+def _height(text: str) -> int:
+    """A notebook frame's height for the page: the drawing (up to a limit) plus the panels."""
+    m = re.search(r'<svg width="[^"]*" height="([0-9.]+)pt"', text)
+    drawing = float(m.group(1)) * 4 / 3 if m else 300.0
+    return int(min(drawing + 40, 480) + 380)
 
 
 def write_html(root: Value, path: str | os.PathLike, **kw) -> Path:
