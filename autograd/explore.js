@@ -316,12 +316,16 @@
     var m = /^v(\d+)->v(\d+)op$/.exec(key);
     if (m) EDGES_IN[+m[2]].push(groups[key]);
   });
-  // The number texts of value node i: the last text starting "data"/"grad" (a label comes first).
+  // Where value node i shows a number: the last text starting "data"/"grad" (a label comes
+  // first), or, if that text is the bare word, the text after it (a cell of its own).
   function numberText(g, word) {
     var texts = g.querySelectorAll("text"), found = null;
     for (var q = 0; q < texts.length; q++) {
       var s = texts[q].textContent.trim();
-      if (s === word || s.indexOf(word + " ") === 0 || s.indexOf(word + "\u00a0") === 0) found = texts[q];
+      if (s === word && q + 1 < texts.length) found = {el: texts[q + 1], prefix: ""};
+      else if (s.indexOf(word + " ") === 0 || s.indexOf(word + "\u00a0") === 0) {
+        found = {el: texts[q], prefix: word + " "};
+      }
     }
     return found;
   }
@@ -371,7 +375,7 @@
       else v.g.setAttribute("data-vg-" + word, key);
     }
     var t = v[word];
-    if (t) t.textContent = word + " " + (x === null ? "\u00b7" : fmt(x));
+    if (t) t.el.textContent = t.prefix + (x === null ? "\u00b7" : fmt(x));
     if (word === "data" && v.g) v.g.classList.toggle("vg-pending", x === null);
   }
 

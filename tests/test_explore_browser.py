@@ -197,7 +197,8 @@ def test_stepping_backward_shows_the_engines_numbers(browser, artifacts, name):
         assert p.NF + 1 + nb == p.T
         p.go(p.NF + 1)  # the seed
         assert p.pg.inner_text("#vg-progress") == f"backward step 1 of {nb + 1}"
-        shots = {p.NF + 1: "start", p.NF + 1 + nb // 2: "middle", p.T: "end"}
+        p.pg.screenshot(path=os.path.join(artifacts, f"explore_{name}_start.png"))
+        shots = {p.NF + 1 + nb // 2: "middle", p.T: "end"}
         touched: set[int] = set()
         for k, step in enumerate(expected):
             t = p.NF + 2 + k
