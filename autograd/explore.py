@@ -114,7 +114,8 @@ def safe_json(obj: object) -> str:
 
 
 def rules_js() -> str:
-    """The op table as one JavaScript object, every formula translated by `opspec.to_js`."""
+    """The op table as JavaScript: `VG_RULES(F)` gives each op's forward and gradient functions,
+    every formula translated by `opspec.to_js` (F: the functions Math lacks, in explore.js)."""
     allowed = set(_JS_ARGS) | set(FUNCTIONS)
     entries = []
     for (op, form), s in SPECS.items():
