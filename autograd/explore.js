@@ -310,6 +310,13 @@
       if (t) groups[t.textContent] = g;
     });
   }
+  // the drawing's tooltips hold the recorded numbers; the inspector panel shows the live ones
+  if (svg) {
+    svg.querySelectorAll("g.node a").forEach(function (a) {
+      a.removeAttributeNS("http://www.w3.org/1999/xlink", "title");
+      a.removeAttribute("title");
+    });
+  }
   var EDGES_IN = []; // edges into each op node
   for (i = 0; i < N; i++) EDGES_IN.push([]);
   Object.keys(groups).forEach(function (key) {
