@@ -6,6 +6,7 @@
 """
 
 from .engine import Value, topological_order
+from .explorer import explore
 from .functional import grad, hessian, value_and_grad
 from .gcpause import gc_paused
 from .gradcheck import GradcheckError, gradcheck, gradcheck_module
@@ -31,6 +32,7 @@ __all__ = [
     "draw_dot",
     "to_svg",
     "render",
+    "explore",
 ]
 __version__ = "0.1.0"
 

@@ -1,7 +1,8 @@
 """The command line: `valuegrad` (or `python -m autograd`).
 
 valuegrad eval  "x*y + sin(x)" --at x=2 y=3
-valuegrad graph "x*y + sin(x)" --at x=2 y=3 -o graph.svg
+valuegrad graph "x*y + sin(x)" --at x=2 y=3 -o graph.svg   (or -o graph.html: the explorer)
+valuegrad explore "x*y + sin(x)" --at x=2 y=3              (opens the explorer in a browser)
 valuegrad check "x*y + sin(x)" --at x=2 y=3
 valuegrad demo
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import os
 import re
 import sys
 
@@ -70,8 +72,29 @@ def _cmd_graph(args: argparse.Namespace) -> int:
 
     out, _, _ = _build(args)
     out.backward()
-    path = render(out, args.output, max_nodes=args.max_nodes)
+    path = render(out, args.output, max_nodes=args.max_nodes)  # .html: the explorer page
     print(f"wrote {path}")
+    return 0
+
+
+def _cmd_explore(args: argparse.Namespace) -> int:
+    import tempfile
+    import webbrowser
+    from pathlib import Path
+
+    from .explorer import write_html
+
+    out, _, _ = _build(args)
+    out.backward()
+    if args.output:
+        path = write_html(out, args.output, max_nodes=args.max_nodes)
+    else:
+        fd, name = tempfile.mkstemp(prefix="valuegrad-explore-", suffix=".html")
+        os.close(fd)
+        path = write_html(out, name, max_nodes=args.max_nodes)
+    print(f"wrote {path}")
+    if not args.no_browser:
+        webbrowser.open(Path(path).resolve().as_uri())
     return 0
 
 
@@ -115,18 +138,23 @@ def _parser() -> argparse.ArgumentParser:
         return p
 
     with_expr("eval", "print the value and the gradient for every input")
-    g = with_expr("graph", "write the computation graph (.svg, .png, .dot)")
+    g = with_expr("graph", "write the computation graph (.svg, .png, .dot, .html)")
     g.add_argument("-o", "--output", default="graph.svg", help="where (default graph.svg)")
     g.add_argument("--max-nodes", type=int, default=400, help="refuse larger graphs")
     c = with_expr("check", "compare gradients with finite differences (exit 1 on mismatch)")
     c.add_argument("--method", choices=["central", "forward", "richardson"], default="central")
     c.add_argument("--eps", type=_eps, default=1e-6, help="step size, or auto")
+    x = with_expr("explore", "step through forward and backward in a browser (one HTML file)")
+    x.add_argument("-o", "--output", default=None, help="where (default: a temporary file)")
+    x.add_argument("--max-nodes", type=int, default=400, help="refuse larger graphs")
+    x.add_argument("--no-browser", action="store_true", help="write the page, do not open it")
     d = sub.add_parser("demo", help="backpropagate through a neuron, draw it, check it")
     d.add_argument("-o", "--output", default="demo.svg", help="the SVG (default demo.svg)")
     return parser
 
 
 _COMMANDS = {"eval": _cmd_eval, "graph": _cmd_graph, "check": _cmd_check, "demo": _cmd_demo}
+_COMMANDS["explore"] = _cmd_explore
 
 
 def main(argv: list[str] | None = None) -> int:

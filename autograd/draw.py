@@ -445,12 +445,18 @@ def to_svg(root: Value, *, renderer: str | None = None, **kw) -> str:
 
 
 def render(root: Value, path: str | os.PathLike, *, renderer: str | None = None, **kw) -> Path:
-    """Write the drawing to `path`: `.svg`, `.png`, or DOT text for `.dot`/`.gv`."""
+    """Write the drawing to `path`: `.svg`, `.png`, DOT text for `.dot`/`.gv`, or the
+    interactive explorer (`autograd.explore`) for `.html`."""
     path = Path(path)
+    if path.suffix.lower() in (".html", ".htm"):
+        from .explorer import write_html
+
+        return write_html(root, path, renderer=renderer, **kw)
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise ValueError(
-            f"render(): cannot write {path.name!r}: the suffix must be one of {', '.join(FORMATS)}"
+            f"render(): cannot write {path.name!r}: "
+            f"the suffix must be one of {', '.join(FORMATS)}, .html"
         )
     source = draw_dot(root, **kw).source
     data = source.encode() if fmt == "dot" else _layout(source, fmt, renderer)
