@@ -79,8 +79,6 @@ def write_html(root: Value, path: str | os.PathLike, **kw) -> Path:
     return Explorer(page(root, **kw)).save(path)
 
 
-
-
 def page(root: Value, *, title: str | None = None, renderer: str | None = None, **kw) -> str:
     """The explorer as HTML text: the drawing, the graph as JSON, inlined script and style."""
     from .draw import to_svg
