@@ -93,7 +93,7 @@ def binary_cross_entropy(ps: Sequence[Value], ts: Sequence[float]) -> Value:
     acc = 0.0
     for p, t in zip(ps, ts):
         x = p.data
-        acc += (t - 1.0) * max(math.log1p(-x), LOG_FLOOR) - t * max(_log(x), LOG_FLOOR)
+        acc += (t - 1.0) * max(_log1p_neg(x), LOG_FLOOR) - t * max(_log(x), LOG_FLOOR)
 
     def _backward(g):
         for p, t in zip(ps, ts):
@@ -105,6 +105,10 @@ def binary_cross_entropy(ps: Sequence[Value], ts: Sequence[float]) -> Value:
 
 def _log(x: float) -> float:
     return math.log(x) if x > 0.0 else -math.inf
+
+
+def _log1p_neg(x: float) -> float:
+    return math.log1p(-x) if x < 1.0 else -math.inf
 
 
 def _bce_rule(out: Value, g):
