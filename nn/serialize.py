@@ -32,8 +32,10 @@ _KEYS = {
     "MLP": {"type", "layers"},
 }
 _TOP_KEYS = {"format", "version", "architecture", "parameters", "labels"}
-# a JSON string (possessive, so an unterminated one ends the scan in one pass) or a bracket
-_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*+"?|[\[\]{}]')
+# a JSON string (possessive, so an unterminated one ends the scan in one pass)
+_STRING = re.compile(r'"[^"\\]*+(?:\\.[^"\\]*+)*+"?')
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_SAME_BRACKETS = str.maketrans("{}", "[]")
 
 
 def _arch(module) -> dict[str, Any]:
@@ -226,15 +228,18 @@ class StateMixin:
 
 
 def _check_depth(text: str, name: str) -> None:
-    depth = 0
-    for m in _TOKEN.finditer(text):
-        c = m.group()
-        if c == "[" or c == "{":
-            depth += 1
-            if depth > MAX_DEPTH:
-                raise ValueError(f"{name} nests arrays/objects more than {MAX_DEPTH} deep")
-        elif c == "]" or c == "}":
-            depth -= 1
+    """Refuse nesting deeper than MAX_DEPTH, before the (recursive) JSON parser sees it."""
+    too_deep = ValueError(f"{name} nests arrays/objects more than {MAX_DEPTH} deep")
+    brackets = _NOT_BRACKET.sub("", _STRING.sub("", text)).translate(_SAME_BRACKETS)
+    if "[" * (MAX_DEPTH + 1) in brackets:
+        raise too_deep
+    for _ in range(MAX_DEPTH):  # each pass removes the innermost level
+        brackets = brackets.replace("[]", "")
+    depth = 0  # what is left is deeper than MAX_DEPTH, or unbalanced (the parser says so)
+    for c in brackets:
+        depth += 1 if c == "[" else -1
+        if depth > MAX_DEPTH:
+            raise too_deep
 
 
 def _read(path: str | os.PathLike) -> Any:

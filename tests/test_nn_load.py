@@ -267,3 +267,13 @@ def test_a_failed_save_keeps_the_old_file(tmp_path):
     with pytest.raises(ValueError):
         n.save(path)
     assert path.read_text() == before and os.listdir(tmp_path) == ["m.json"]
+
+
+def test_brackets_and_quotes_inside_labels_are_not_nesting(tmp_path):
+    m = model()
+    m.parameters()[1].label = "[" * 40 + '{"\\' + "}" * 3
+    m.parameters()[2].label = 'say "[[[[[[[[[[[[[[[[[[[[[["'
+    m.save(tmp_path / "m.json")
+    assert [p.label for p in nn.load(tmp_path / "m.json").parameters()] == [
+        p.label for p in m.parameters()
+    ]
