@@ -23,9 +23,15 @@ from .higher import register_rule
 __all__ = ["linear", "total", "snapshot", "binary_cross_entropy", "bce_with_logits"]
 
 
+_PLAIN = {Value, float}
+
+
 def snapshot(xs: Sequence[Value | float], op: str = "linear()") -> tuple[Value | float, ...]:
     """`xs` as a tuple of `Value`s and floats, to share among the fused ops that read it."""
-    return tuple(x if isinstance(x, Value) else as_float(x, op) for x in xs)
+    t = tuple(xs)
+    if set(map(type, t)) <= _PLAIN:  # the common case, checked at C speed
+        return t
+    return tuple(x if isinstance(x, Value) else as_float(x, op) for x in t)
 
 
 def linear(ws: Sequence[Value], xs: Sequence[Value | float], b: Value | None = None) -> Value:
