@@ -1,25 +1,48 @@
-"""Fused ops: one node for a whole weighted sum, for speed on wide layers and long sums.
+"""Fused ops: one node for a whole weighted sum, a plain sum, or a loss.
 
 `linear(ws, xs, b)` is `b + w0*x0 + w1*x1 + ...` computed in that order, so its
 value is bit-for-bit that of the unfused expression; but it is one node with
 one closure instead of 2n nodes. `total(vs)` is the same for a plain sum.
+`binary_cross_entropy` and `bce_with_logits` are the mean losses as PyTorch
+computes them, each one node over the whole batch.
+
+A fused op keeps what its backward pass needs as it was at forward time: its
+inputs in tuples, never the caller's (mutable) list. As in the unfused graph, a
+`Value` input is read again (its `.data`) when gradients are computed.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
+from .domain import as_float
 from .engine import Value, _node
+from .higher import register_rule
 
-__all__ = ["linear", "total"]
+__all__ = ["linear", "total", "snapshot", "binary_cross_entropy", "bce_with_logits"]
+
+
+_PLAIN = {Value, float}
+
+
+def snapshot(xs: Sequence[Value | float], op: str = "linear()") -> tuple[Value | float, ...]:
+    """`xs` as a tuple of `Value`s and floats, to share among the fused ops that read it."""
+    t = tuple(xs)
+    if set(map(type, t)) <= _PLAIN:  # the common case, checked at C speed
+        return t
+    return tuple(x if isinstance(x, Value) else as_float(x, op) for x in t)
 
 
 def linear(ws: Sequence[Value], xs: Sequence[Value | float], b: Value | None = None) -> Value:
     """b + sum(w * x), as one node. `xs` may mix `Value`s and plain numbers.
 
-    The closure keeps `ws` and `xs` as given (a layer's neurons share one input
-    list), so a call allocates little beyond the node itself.
+    A tuple `xs` (e.g. from `snapshot`, shared by a layer's neurons) is kept as
+    it is; any other sequence is copied first, so refilling or changing it after
+    the forward pass does not change the gradients.
     """
+    ws = ws if type(ws) is tuple else tuple(ws)
+    xs = xs if type(xs) is tuple else snapshot(xs)
     if len(ws) != len(xs):
         raise ValueError(f"linear(): {len(ws)} weights but {len(xs)} inputs")
     acc = b.data if b is not None else 0.0
@@ -53,3 +76,86 @@ def total(vs: Sequence[Value | float], start: Value | float = 0.0) -> Value:
             p.grad += g
 
     return _node(acc, parents, "sum", _backward, None)
+
+
+# -- losses -------------------------------------------------------------------
+
+LOG_FLOOR = -100.0  # PyTorch's BCELoss clamps each log here, so p = 0 or 1 gives a finite loss
+BCE_EPS = 9.999999960041972e-13  # PyTorch's BCELoss gradient floor: float32(1e-12), as a double
+
+
+def binary_cross_entropy(ps: Sequence[Value], ts: Sequence[float]) -> Value:
+    """mean of -(t log p + (1 - t) log(1 - p)), exactly as `torch.nn.BCELoss`.
+
+    The value: each log is clamped at -100 and log(1 - p) is `log1p(-p)`. The
+    gradient is PyTorch's, (p - t) / max(p (1 - p), float32(1e-12)) / n: the
+    derivative of the value wherever p (1 - p) >= 1e-12 (and no log is clamped);
+    closer to 0 or 1 it is bounded (at most ~1e12 / n), where the exact
+    derivative grows to 1e44 and, once the log is clamped, drops to 0.
+    Callers check that every p and t is in [0, 1].
+    """
+    ps, ts = tuple(ps), tuple(float(t) for t in ts)
+    n = len(ps)
+    acc = 0.0
+    for p, t in zip(ps, ts):
+        x = p.data
+        acc += (t - 1.0) * max(_log1p_neg(x), LOG_FLOOR) - t * max(_log(x), LOG_FLOOR)
+
+    def _backward(g):
+        for p, t in zip(ps, ts):
+            x = p.data
+            p.grad += g * (x - t) / max((1.0 - x) * x, BCE_EPS) / n
+
+    return _node(acc / n, ps, "bce", _backward, ts)
+
+
+def _log(x: float) -> float:
+    return math.log(x) if x > 0.0 else -math.inf
+
+
+def _log1p_neg(x: float) -> float:
+    return math.log1p(-x) if x < 1.0 else -math.inf
+
+
+def _bce_rule(out: Value, g):
+    n = len(out._prev)
+    grads = []
+    for p, t in zip(out._prev, out._ctx):
+        q = (1.0 - p) * p
+        grads.append(g * (p - t) / (q if q.data > BCE_EPS else BCE_EPS) / n)
+    return grads
+
+
+def bce_with_logits(zs: Sequence[Value], ts: Sequence[float]) -> Value:
+    """mean of -(t log sigmoid(z) + (1 - t) log(1 - sigmoid(z))), from the logits z.
+
+    Computed as max(z, 0) - t z + log1p(exp(-|z|)), accurate at every finite z
+    (also where PyTorch rounds to 0: z = -50, t = 0); the gradient is
+    (sigmoid(z) - t) / n.
+    """
+    zs, ts = tuple(zs), tuple(float(t) for t in ts)
+    n = len(zs)
+    acc = 0.0
+    for z, t in zip(zs, ts):
+        x = z.data
+        acc += (x - t * x if x > 0.0 else -t * x) + math.log1p(math.exp(-abs(x)))
+
+    def _backward(g):
+        for z, t in zip(zs, ts):
+            z.grad += g * (_sigmoid(z.data) - t) / n
+
+    return _node(acc / n, zs, "bce_logits", _backward, ts)
+
+
+def _sigmoid(x: float) -> float:
+    if x >= 0.0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+register_rule("bce", _bce_rule)
+register_rule(
+    "bce_logits",
+    lambda out, g: [g * (z.sigmoid() - t) / len(out._prev) for z, t in zip(out._prev, out._ctx)],
+)

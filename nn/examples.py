@@ -14,14 +14,19 @@ MAZUR_TARGETS = [0.01, 0.99]
 
 
 def mazur_network(fused: bool = True) -> MLP:
-    """The 2-2-2 sigmoid network with w1..w8 = 0.15 ... 0.55 and biases 0.35, 0.60."""
+    """The 2-2-2 sigmoid network with w1..w8 = 0.15 ... 0.55 and biases 0.35, 0.60,
+    each parameter labelled with the article's name."""
     hidden = Layer.from_weights(
         [[0.15, 0.20], [0.25, 0.30]], [0.35, 0.35], activation="sigmoid", fused=fused
     )
     output = Layer.from_weights(
         [[0.40, 0.45], [0.50, 0.55]], [0.60, 0.60], activation="sigmoid", fused=fused
     )
-    return MLP.from_layers([hidden, output])
+    model = MLP.from_layers([hidden, output])
+    names = ["w1", "w2", "b1", "w3", "w4", "b1", "w5", "w6", "b2", "w7", "w8", "b2"]
+    for p, name in zip(model.parameters(), names):  # the article's names (b1, b2: one per layer)
+        p.label = name
+    return model
 
 
 def weights(model: MLP) -> list:

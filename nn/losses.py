@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 from autograd import Value
-from autograd.ops import total
+from autograd.ops import LOG_FLOOR, binary_cross_entropy, total
+from autograd.ops import bce_with_logits as _bce_with_logits
 
 __all__ = [
     "half_squared_error",
@@ -17,9 +17,8 @@ __all__ = [
     "softmax_cross_entropy",
     "log_softmax",
     "l2",
+    "LOG_FLOOR",
 ]
-
-LOG_FLOOR = -100.0  # as PyTorch's BCELoss: log(p) is clamped here, so p = 0 or 1 stays finite
 
 
 def _pairs(outputs, targets, name: str) -> list[tuple[Value | float, float]]:
@@ -43,34 +42,46 @@ def mse(outputs, targets) -> Value:
     return total([(o - t) ** 2 for o, t in pairs]) * (1.0 / len(pairs))
 
 
-def _log_clamped(p: Value) -> Value:
-    return p.log() if p.data > math.exp(LOG_FLOOR) else Value(LOG_FLOOR)
+def _targets(pairs, name: str) -> tuple[list[Value], list[float]]:
+    """The outputs (as Values) and the targets, each target a number in [0, 1]."""
+    outs, ts = [], []
+    for o, t in pairs:
+        if isinstance(t, bool) or not isinstance(t, (int, float)) or not 0.0 <= t <= 1.0:
+            raise ValueError(f"{name}(): target {t!r} is not a number in [0, 1]")
+        outs.append(o if isinstance(o, Value) else Value(o))
+        ts.append(float(t))
+    return outs, ts
 
 
 def bce(probs, targets) -> Value:
-    """Binary cross-entropy of probabilities in [0, 1]; log is clamped at -100."""
-    pairs = _pairs(probs, targets, "bce")
-    for p, _ in pairs:
+    """Binary cross-entropy of probabilities in [0, 1], as `torch.nn.BCELoss` (mean).
+
+    Value and gradient are PyTorch's: log(1 - p) is `log1p(-p)`, each log is
+    clamped at -100, and the gradient is (p - t) / max(p (1 - p), 1e-12) / n, so
+    it is the derivative of the loss except within ~1e-12 of p = 0 or 1, where
+    it stays bounded (see `autograd.ops.binary_cross_entropy`).
+    """
+    ps, ts = _targets(_pairs(probs, targets, "bce"), "bce")
+    for p in ps:
         if not 0.0 <= p.data <= 1.0:
             raise ValueError(f"bce(): {p.data!r} is not a probability in [0, 1]")
-    terms = [-(t * _log_clamped(p) + (1 - t) * _log_clamped(1 - p)) for p, t in pairs]
-    return total(terms) * (1.0 / len(pairs))
-
-
-def _softplus(z: Value) -> Value:
-    """log(1 + e^z), never exponentiating a large positive number."""
-    return z + ((-z).exp() + 1).log() if z.data > 0 else (z.exp() + 1).log()
+    return binary_cross_entropy(ps, ts)
 
 
 def bce_with_logits(logits, targets) -> Value:
-    """Binary cross-entropy of sigmoid(logits), computed stably from the logits."""
-    pairs = _pairs(logits, targets, "bce_with_logits")
-    return total([_softplus(z) - z * t for z, t in pairs]) * (1.0 / len(pairs))
+    """Binary cross-entropy of sigmoid(logits), computed stably from the logits (mean),
+    as `torch.nn.BCEWithLogitsLoss`."""
+    return _bce_with_logits(
+        *_targets(_pairs(logits, targets, "bce_with_logits"), "bce_with_logits")
+    )
 
 
 def hinge(scores, labels) -> Value:
     """mean of max(0, 1 - y * s) for labels y in {-1, +1} (micrograd's demo loss)."""
     pairs = _pairs(scores, labels, "hinge")
+    for _, y in pairs:
+        if isinstance(y, bool) or y not in (1, -1):
+            raise ValueError(f"hinge(): label {y!r} is not -1 or +1 (map 0/1 labels with 2*y - 1)")
     return total([(1 + -y * s).relu() for s, y in pairs]) * (1.0 / len(pairs))
 
 
@@ -78,9 +89,16 @@ def log_softmax(logits: Sequence[Value]) -> list[Value]:
     """log of the softmax of `logits`, via a stable log-sum-exp."""
     if not logits:
         raise ValueError("log_softmax(): no logits")
-    m = max(v.data for v in logits)  # a constant shift: it cancels in the gradient
-    lse = total([(v - m).exp() for v in logits]).log() + m
-    return [v - lse for v in logits]
+    shifted = _shifted(logits)
+    lse = total([v.exp() for v in shifted]).log()
+    return [v - lse for v in shifted]
+
+
+def _shifted(logits: Sequence[Value]) -> list[Value]:
+    """z - max(z): a constant shift, so log-softmax is lse(z - m) - (z - m), with no
+    large number added back (at z ~ 1e16 that would round away the answer)."""
+    m = max(v.data for v in logits)
+    return [v - m for v in logits]
 
 
 def softmax_cross_entropy(logits, targets) -> Value:
@@ -89,15 +107,20 @@ def softmax_cross_entropy(logits, targets) -> Value:
     `logits` is one list of class scores (with one int target) or a list of
     such lists (with a list of targets).
     """
+    if not len(logits):
+        raise ValueError("softmax_cross_entropy(): no logits")
     batch = [logits] if isinstance(logits[0], Value) else list(logits)
     ts = [targets] if isinstance(targets, int) else list(targets)
     if len(batch) != len(ts):
         raise ValueError(f"softmax_cross_entropy(): {len(batch)} rows but {len(ts)} targets")
     losses = []
     for row, t in zip(batch, ts):
+        if not len(row):
+            raise ValueError("softmax_cross_entropy(): a row has no logits")
         if isinstance(t, bool) or not isinstance(t, int) or not 0 <= t < len(row):
             raise ValueError(f"softmax_cross_entropy(): target {t!r} is not a class of {len(row)}")
-        losses.append(-log_softmax(row)[t])
+        shifted = _shifted(row)
+        losses.append(total([v.exp() for v in shifted]).log() - shifted[t])
     return total(losses) * (1.0 / len(losses))
 
 

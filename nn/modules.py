@@ -9,10 +9,11 @@ numbers with only the import changed.
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable, Sequence
 
 from autograd import Value
-from autograd.ops import linear
+from autograd.ops import linear, snapshot
 
 from .serialize import StateMixin
 
@@ -45,11 +46,29 @@ def _rng(seed: int | None, rng: random.Random | None) -> random.Random:
     return random.Random(seed) if seed is not None else random  # type: ignore[return-value]
 
 
+# A label this module scheme gave (and may renumber when a module moves): the
+# parameter's place, L<layer>.N<neuron>.w<input> or ...b. Other labels are the user's.
+_PLACE = re.compile(r"(L\d+\.)?(N\d+\.)?(w\d+|b)")
+
+
+def _place(v: Value, label: str) -> None:
+    if not v.label or _PLACE.fullmatch(v.label):
+        v.label = label
+
+
 class Module(StateMixin):
-    """Something with parameters: `parameters()`, `zero_grad()`, save and load."""
+    """Something with parameters: `parameters()`, `zero_grad()`, save and load.
+
+    Parameters are labelled by their place, so a drawn graph shows which weight
+    is which: `w0`, `b` in a Neuron; `N1.w0` (neuron 1, input 0) in a Layer;
+    `L0.N1.w0`, `L0.N1.b` in an MLP. A label you set yourself is kept.
+    """
 
     def parameters(self) -> list[Value]:
         return []
+
+    def _name(self, prefix: str = "") -> None:
+        """Label every parameter by its place in this module, after `prefix`."""
 
     def zero_grad(self) -> None:
         for p in self.parameters():
@@ -82,6 +101,7 @@ class Neuron(Module):
         r = _rng(seed, rng)
         self.w = [Value(r.uniform(-1, 1)) for _ in range(nin)]
         self.b = Value(0.0)
+        self._name()
 
     @property
     def nonlin(self) -> bool:
@@ -95,11 +115,14 @@ class Neuron(Module):
         n = cls(0, activation, **kw)
         n.w = [Value(x) for x in w]
         n.b = Value(b)
+        n._name()
         return n
 
     def __call__(self, x: Sequence[Value | float] | Value) -> Value:
-        if isinstance(x, Value):
-            x = [x]
+        return self._fire(snapshot((x,) if isinstance(x, Value) else x, "Neuron"))
+
+    def _fire(self, x: tuple[Value | float, ...]) -> Value:
+        """The neuron on a snapshot of its inputs (a layer shares one among its neurons)."""
         if len(x) != len(self.w):
             raise ValueError(f"Neuron: expected {len(self.w)} inputs, got {len(x)}")
         if self.fused:
@@ -110,6 +133,11 @@ class Neuron(Module):
 
     def parameters(self) -> list[Value]:
         return self.w + [self.b]
+
+    def _name(self, prefix: str = "") -> None:
+        for i, w in enumerate(self.w):
+            _place(w, f"{prefix}w{i}")
+        _place(self.b, f"{prefix}b")
 
     def __repr__(self) -> str:
         name = self.activation if isinstance(self.activation, str) else "Custom"
@@ -123,6 +151,7 @@ class Layer(Module):
     def __init__(self, nin: int, nout: int, **kwargs) -> None:
         rng = _rng(kwargs.pop("seed", None), kwargs.pop("rng", None))
         self.neurons = [Neuron(nin, rng=rng, **kwargs) for _ in range(nout)]
+        self._name()
 
     @classmethod
     def from_weights(
@@ -142,14 +171,20 @@ class Layer(Module):
         layer.neurons = [
             Neuron.from_weights(row, b, activation, **kw) for row, b in zip(weights, biases)
         ]
+        layer._name()
         return layer
 
-    def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
-        out = [n(x) for n in self.neurons]
+    def __call__(self, x: Sequence[Value | float] | Value) -> Value | list[Value]:
+        xs = snapshot((x,) if isinstance(x, Value) else x, "Layer")  # one copy for all neurons
+        out = [n._fire(xs) for n in self.neurons]
         return out[0] if len(out) == 1 else out
 
     def parameters(self) -> list[Value]:
         return [p for n in self.neurons for p in n.parameters()]
+
+    def _name(self, prefix: str = "") -> None:
+        for j, n in enumerate(self.neurons):
+            n._name(f"{prefix}N{j}.")
 
     def __repr__(self) -> str:
         return f"Layer of [{', '.join(str(n) for n in self.neurons)}]"
@@ -181,12 +216,14 @@ class MLP(Module):
             )
             for i in range(len(nouts))
         ]
+        self._name()
 
     @classmethod
     def from_layers(cls, layers: Sequence[Layer]) -> MLP:
         """An MLP of existing layers (e.g. from `Layer.from_weights`)."""
         mlp = cls(0, [])
         mlp.layers = list(layers)
+        mlp._name()
         return mlp
 
     def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
@@ -196,6 +233,10 @@ class MLP(Module):
 
     def parameters(self) -> list[Value]:
         return [p for layer in self.layers for p in layer.parameters()]
+
+    def _name(self, prefix: str = "") -> None:
+        for i, layer in enumerate(self.layers):
+            layer._name(f"{prefix}L{i}.")
 
     def __repr__(self) -> str:
         return f"MLP of [{', '.join(str(layer) for layer in self.layers)}]"

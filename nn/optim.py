@@ -1,4 +1,10 @@
-"""Optimizers that update any list of parameters, as PyTorch's do."""
+"""Optimizers that update any list of parameters, as PyTorch's do (`torch.optim`).
+
+They work on float gradients: after `backward(create_graph=True)` a parameter's
+`.grad` is a `Value`, and a step uses its `.data`; `p.data` always stays a float.
+Settings are checked as `torch.optim` checks them, with a `ValueError` naming
+the setting (and, unlike PyTorch, NaN and infinities are refused too).
+"""
 
 from __future__ import annotations
 
@@ -10,19 +16,38 @@ from autograd import Value
 __all__ = ["Optimizer", "SGD", "Adam"]
 
 
+def _number(owner: str, name: str, x: object) -> float:
+    if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x):
+        raise ValueError(f"{owner}: {name} must be a finite number, not {x!r}")
+    return float(x)
+
+
+def _at_least_0(owner: str, name: str, x: object) -> float:
+    x = _number(owner, name, x)
+    if x < 0.0:
+        raise ValueError(f"{owner}: invalid {name} {x!r} (must be >= 0)")
+    return x
+
+
+def _grad(p: Value) -> float:
+    g = p.grad
+    return g.data if isinstance(g, Value) else g
+
+
 class Optimizer:
     """Holds a list of parameters; `step()` updates them from `.grad`."""
 
     def __init__(self, params: Iterable[Value], lr: float) -> None:
+        name = type(self).__name__
         self.params = list(params)
         if not self.params:
-            raise ValueError(f"{type(self).__name__}: no parameters to optimize")
+            raise ValueError(f"{name}: no parameters to optimize")
         for p in self.params:
             if not isinstance(p, Value):
-                raise TypeError(f"{type(self).__name__}: parameters must be Values, got {p!r}")
-        if not (isinstance(lr, (int, float)) and lr >= 0 and math.isfinite(lr)):
-            raise ValueError(f"{type(self).__name__}: lr must be a number >= 0, not {lr!r}")
-        self.lr = float(lr)
+                raise TypeError(f"{name}: parameters must be Values, got {p!r}")
+        if len({id(p) for p in self.params}) != len(self.params):
+            raise ValueError(f"{name}: a parameter appears more than once (it would step twice)")
+        self.lr = _at_least_0(name, "lr", lr)
 
     def zero_grad(self) -> None:
         for p in self.params:
@@ -33,32 +58,52 @@ class Optimizer:
 
 
 class SGD(Optimizer):
-    """p -= lr * v, with v = momentum * v + (grad + weight_decay * p) (PyTorch's form)."""
+    """`torch.optim.SGD`: d = grad + weight_decay * p; with momentum, the buffer
+    b = d at the first step, then momentum * b + (1 - dampening) * d, and d = b
+    (or d + momentum * b with `nesterov=True`); p -= lr * d."""
 
     def __init__(
-        self, params: Iterable[Value], lr: float, momentum: float = 0.0, weight_decay: float = 0.0
+        self,
+        params: Iterable[Value],
+        lr: float,
+        momentum: float = 0.0,
+        weight_decay: float = 0.0,
+        *,
+        dampening: float = 0.0,
+        nesterov: bool = False,
     ) -> None:
         super().__init__(params, lr)
-        self.momentum, self.weight_decay = momentum, weight_decay
+        self.momentum = _at_least_0("SGD", "momentum", momentum)
+        self.weight_decay = _at_least_0("SGD", "weight_decay", weight_decay)
+        self.dampening = _number("SGD", "dampening", dampening)
+        if nesterov and (self.momentum <= 0.0 or self.dampening != 0.0):
+            raise ValueError("SGD: nesterov momentum requires a momentum > 0 and zero dampening")
+        self.nesterov = bool(nesterov)
         self._velocity: list[float] | None = None
 
     def step(self) -> None:
-        grads = [
-            p.grad + self.weight_decay * p.data if self.weight_decay else p.grad
-            for p in self.params
-        ]
-        if self.momentum:
+        wd, mu = self.weight_decay, self.momentum
+        grads = [_grad(p) + wd * p.data if wd else _grad(p) for p in self.params]
+        if mu:
             if self._velocity is None:
-                self._velocity = grads
+                self._velocity = list(grads)
             else:
-                self._velocity = [self.momentum * v + g for v, g in zip(self._velocity, grads)]
-            grads = self._velocity
+                keep = 1.0 - self.dampening
+                self._velocity = [mu * v + keep * g for v, g in zip(self._velocity, grads)]
+            if self.nesterov:
+                grads = [g + mu * v for g, v in zip(grads, self._velocity)]
+            else:
+                grads = self._velocity
         for p, g in zip(self.params, grads):
             p.data -= self.lr * g
 
 
 class Adam(Optimizer):
-    """Adam (Kingma & Ba), bias-corrected, as `torch.optim.Adam`."""
+    """Adam (Kingma & Ba), bias-corrected, as `torch.optim.Adam` (weight decay as L2).
+
+    Where a parameter's gradients have all been 0 and `eps=0`, it is left as
+    it is (PyTorch computes 0/0 and makes it NaN).
+    """
 
     def __init__(
         self,
@@ -69,7 +114,15 @@ class Adam(Optimizer):
         weight_decay: float = 0.0,
     ) -> None:
         super().__init__(params, lr)
-        self.betas, self.eps, self.weight_decay = betas, eps, weight_decay
+        if not (isinstance(betas, (tuple, list)) and len(betas) == 2):
+            raise ValueError(f"Adam: betas must be a pair of numbers, not {betas!r}")
+        for i, beta in enumerate(betas):
+            beta = _number("Adam", f"betas[{i}]", beta)
+            if not 0.0 <= beta < 1.0:
+                raise ValueError(f"Adam: invalid betas[{i}] {beta!r} (must be in [0, 1))")
+        self.betas = (float(betas[0]), float(betas[1]))
+        self.eps = _at_least_0("Adam", "eps", eps)
+        self.weight_decay = _at_least_0("Adam", "weight_decay", weight_decay)
         self.t = 0
         self._m = [0.0] * len(self.params)
         self._v = [0.0] * len(self.params)
@@ -77,9 +130,12 @@ class Adam(Optimizer):
     def step(self) -> None:
         b1, b2 = self.betas
         self.t += 1
-        c1, c2 = 1 - b1**self.t, 1 - b2**self.t
+        step_size = self.lr / (1 - b1**self.t)
+        c2_sqrt = math.sqrt(1 - b2**self.t)
         for i, p in enumerate(self.params):
-            g = p.grad + self.weight_decay * p.data if self.weight_decay else p.grad
-            self._m[i] = b1 * self._m[i] + (1 - b1) * g
-            self._v[i] = b2 * self._v[i] + (1 - b2) * g * g
-            p.data -= self.lr * (self._m[i] / c1) / (math.sqrt(self._v[i] / c2) + self.eps)
+            g = _grad(p) + self.weight_decay * p.data if self.weight_decay else _grad(p)
+            m = self._m[i] = b1 * self._m[i] + (1 - b1) * g
+            v = self._v[i] = b2 * self._v[i] + (1 - b2) * g * g
+            denom = math.sqrt(v) / c2_sqrt + self.eps
+            if denom:
+                p.data -= step_size * m / denom

@@ -1,23 +1,41 @@
-"""Save and load modules as JSON: the architecture and every weight, exactly. No pickle.
+"""Save and load modules as JSON: the architecture, every weight exactly, and the
+parameters' labels. No pickle.
 
 Floats are written with `repr`, which reads back as the same float64; NaN and
 infinities are written as the strings "nan", "inf" and "-inf". A file that is
 malformed or does not fit the model raises `ValueError` naming what differs,
-and leaves the model as it was.
+and leaves the model as it was. Reading is bounded by the file's size: nesting
+deeper than the format's is refused before the JSON parser sees it, and the
+architecture's parameter count is checked against the weights in the file
+before anything is built.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
+import re
+import tempfile
 from typing import Any
 
-__all__ = ["StateMixin", "save", "load", "FORMAT", "VERSION"]
+__all__ = ["StateMixin", "save", "load", "FORMAT", "VERSION", "MAX_DEPTH"]
 
 FORMAT = "valuegrad-module"
 VERSION = 1
+MAX_DEPTH = 16  # of JSON arrays and objects; the format itself needs 7
 _SPECIAL = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
+_KEYS = {
+    "Neuron": {"type", "nin", "activation"},
+    "Layer": {"type", "neurons"},
+    "MLP": {"type", "layers"},
+}
+_TOP_KEYS = {"format", "version", "architecture", "parameters", "labels"}
+# a JSON string (possessive, so an unterminated one ends the scan in one pass)
+_STRING = re.compile(r'"[^"\\]*+(?:\\.[^"\\]*+)*+"?')
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_SAME_BRACKETS = str.maketrans("{}", "[]")
 
 
 def _arch(module) -> dict[str, Any]:
@@ -56,12 +74,120 @@ def _first_difference(a: Any, b: Any, path: str = "architecture") -> str | None:
     return None
 
 
+# -- reading: check everything before building or changing anything --------------
+
+
+def _object(x: Any, kind: str, where: str) -> dict[str, Any]:
+    if not isinstance(x, dict):
+        raise ValueError(f"{where} must be a {kind} (a JSON object), not {type(x).__name__}")
+    if x.get("type") != kind:
+        raise ValueError(f"{where}.type is {x.get('type')!r}, expected {kind!r} here")
+    keys = set(x)
+    if keys != _KEYS[kind]:
+        extra, missing = sorted(keys - _KEYS[kind]), sorted(_KEYS[kind] - keys)
+        raise ValueError(
+            f"{where}: a {kind} has keys {sorted(_KEYS[kind])}; "
+            f"unexpected {extra}, missing {missing}"
+        )
+    return x
+
+
+def _list(x: Any, where: str) -> list:
+    if not isinstance(x, list):
+        raise ValueError(f"{where} must be a list, not {type(x).__name__}")
+    return x
+
+
+def _neuron_spec(x: Any, where: str) -> tuple[int, str]:
+    from .modules import ACTIVATIONS
+
+    d = _object(x, "Neuron", where)
+    nin, act = d["nin"], d["activation"]
+    if isinstance(nin, bool) or not isinstance(nin, int) or nin < 0:
+        raise ValueError(f"{where}.nin is {nin!r}, not a whole number >= 0")
+    if not isinstance(act, str) or act not in ACTIVATIONS:
+        raise ValueError(f"{where}.activation is {act!r}, not one of {', '.join(ACTIVATIONS)}")
+    return nin, act
+
+
+def _layer_spec(x: Any, where: str) -> list[tuple[int, str]]:
+    neurons = _list(_object(x, "Layer", where)["neurons"], f"{where}.neurons")
+    return [_neuron_spec(n, f"{where}.neurons[{i}]") for i, n in enumerate(neurons)]
+
+
+def _spec(arch: Any) -> tuple[str, Any]:
+    """The architecture checked against the format: (kind, neuron specs by level)."""
+    where = "architecture"
+    kind = arch.get("type") if isinstance(arch, dict) else None
+    if kind == "Neuron":
+        return kind, _neuron_spec(arch, where)
+    if kind == "Layer":
+        return kind, _layer_spec(arch, where)
+    if kind == "MLP":
+        layers = _list(_object(arch, "MLP", where)["layers"], f"{where}.layers")
+        return kind, [_layer_spec(x, f"{where}.layers[{i}]") for i, x in enumerate(layers)]
+    if not isinstance(arch, dict):
+        raise ValueError(f"{where} must be a JSON object, not {type(arch).__name__}")
+    raise ValueError(f"unknown module type {kind!r} (known: Neuron, Layer, MLP)")
+
+
+def _count(kind: str, spec: Any) -> int:
+    neurons = (
+        [spec] if kind == "Neuron" else spec if kind == "Layer" else [n for s in spec for n in s]
+    )
+    return sum(nin + 1 for nin, _ in neurons)
+
+
 def _number(x: Any, where: str) -> float:
     if isinstance(x, str) and x in _SPECIAL:
         return _SPECIAL[x]
     if isinstance(x, bool) or not isinstance(x, (int, float)):
         raise ValueError(f"{where} is {x!r}, not a number")
-    return float(x)
+    try:
+        return float(x)
+    except OverflowError:
+        raise ValueError(f"{where} is an integer too large for a float") from None
+
+
+def _header(state: Any) -> tuple[str, Any]:
+    """Check format, version and keys; return the architecture's (kind, spec)."""
+    if not isinstance(state, dict):
+        raise ValueError(f"a state dict is a JSON object, not {type(state).__name__}")
+    if state.get("format") != FORMAT:
+        raise ValueError(f"not a valuegrad module: format is {state.get('format')!r}")
+    version = state.get("version")
+    if type(version) is not int or version != VERSION:
+        raise ValueError(f"unsupported version {version!r} (this reads {VERSION})")
+    extra = sorted(set(state) - _TOP_KEYS, key=str)
+    if extra:
+        raise ValueError(f"unexpected keys {extra} (a module file has {sorted(_TOP_KEYS)})")
+    return _spec(state.get("architecture"))
+
+
+def _weights(state: dict[str, Any], n: int, owner: str) -> tuple[list[float], list[str] | None]:
+    """The parameters and labels of `state`, checked to be `n` of each."""
+    values = state.get("parameters")
+    if not isinstance(values, list):
+        raise ValueError("'parameters' must be a list of numbers")
+    if len(values) != n:
+        raise ValueError(f"the file has {len(values)} parameters, {owner} {n}")
+    numbers = [_number(x, f"parameters[{i}]") for i, x in enumerate(values)]
+    labels = state.get("labels")
+    if labels is not None:
+        if not isinstance(labels, list) or len(labels) != n:
+            raise ValueError(f"'labels' must be a list of {n} strings, one per parameter")
+        for i, s in enumerate(labels):
+            if not isinstance(s, str):
+                raise ValueError(f"labels[{i}] is {s!r}, not a string")
+    return numbers, labels
+
+
+def _assign(params: list, numbers: list[float], labels: list[str] | None) -> None:
+    for p, x in zip(params, numbers):
+        p.data = x
+    if labels is not None:
+        for p, s in zip(params, labels):
+            p.label = s
 
 
 def _encode(x: float) -> float | str:
@@ -72,34 +198,24 @@ class StateMixin:
     """`state_dict`, `load_state_dict`, `save` and `load` for a module."""
 
     def state_dict(self) -> dict[str, Any]:
-        """Architecture and weights as plain JSON-ready data."""
+        """Architecture, weights and labels as plain JSON-ready data."""
+        params = self.parameters()  # type: ignore[attr-defined]
         return {
             "format": FORMAT,
             "version": VERSION,
             "architecture": _arch(self),
-            "parameters": [_encode(p.data) for p in self.parameters()],  # type: ignore[attr-defined]
+            "parameters": [_encode(p.data) for p in params],
+            "labels": [p.label for p in params],
         }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        """Set every weight from `state`; on any mismatch, raise and change nothing."""
-        if not isinstance(state, dict):
-            raise ValueError(f"a state dict is a JSON object, not {type(state).__name__}")
-        if state.get("format") != FORMAT:
-            raise ValueError(f"not a valuegrad module: format is {state.get('format')!r}")
-        if state.get("version") != VERSION:
-            raise ValueError(f"unsupported version {state.get('version')!r} (this reads {VERSION})")
+        """Set every weight (and label) from `state`; on any mismatch, raise and change nothing."""
+        _header(state)
         diff = _first_difference(state.get("architecture"), _arch(self))
         if diff:
             raise ValueError(f"the saved model does not fit this one: {diff}")
         params = self.parameters()  # type: ignore[attr-defined]
-        values = state.get("parameters")
-        if not isinstance(values, list):
-            raise ValueError("'parameters' must be a list of numbers")
-        if len(values) != len(params):
-            raise ValueError(f"the file has {len(values)} parameters, the model {len(params)}")
-        numbers = [_number(x, f"parameters[{i}]") for i, x in enumerate(values)]
-        for p, x in zip(params, numbers):
-            p.data = x
+        _assign(params, *_weights(state, len(params), "the model"))
 
     def save(self, path: str | os.PathLike) -> None:
         """Write the module to `path` as JSON."""
@@ -111,50 +227,91 @@ class StateMixin:
         return self
 
 
-def _read(path: str | os.PathLike) -> dict[str, Any]:
+def _check_depth(text: str, name: str) -> None:
+    """Refuse nesting deeper than MAX_DEPTH, before the (recursive) JSON parser sees it."""
+    too_deep = ValueError(f"{name} nests arrays/objects more than {MAX_DEPTH} deep")
+    brackets = _NOT_BRACKET.sub("", _STRING.sub("", text)).translate(_SAME_BRACKETS)
+    if "[" * (MAX_DEPTH + 1) in brackets:
+        raise too_deep
+    for _ in range(MAX_DEPTH):  # each pass removes the innermost level
+        brackets = brackets.replace("[]", "")
+    depth = 0  # what is left is deeper than MAX_DEPTH, or unbalanced (the parser says so)
+    for c in brackets:
+        depth += 1 if c == "[" else -1
+        if depth > MAX_DEPTH:
+            raise too_deep
+
+
+def _read(path: str | os.PathLike) -> Any:
+    name = os.fspath(path)
     try:
         with open(path, encoding="utf-8") as f:
-            return json.load(f)
-    except json.JSONDecodeError as e:
-        raise ValueError(f"{os.fspath(path)} is not valid JSON: {e}") from None
+            text = f.read()
     except UnicodeDecodeError as e:
-        raise ValueError(f"{os.fspath(path)} is not UTF-8 text: {e}") from None
+        raise ValueError(f"{name} is not UTF-8 text: {e}") from None
+    _check_depth(text, name)
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ValueError(f"{name} nests too deep to read") from None
+    except ValueError as e:  # JSONDecodeError, and integers longer than Python converts
+        raise ValueError(f"{name} is not valid JSON: {e}") from None
 
 
 def save(module, path: str | os.PathLike) -> None:
-    """Write `module`'s architecture and weights to `path` as JSON."""
-    text = json.dumps(module.state_dict(), indent=1, allow_nan=False)
-    tmp = f"{os.fspath(path)}.tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(text + "\n")
-    os.replace(tmp, path)  # never leave a half-written file
+    """Write `module`'s architecture and weights to `path` as JSON, atomically: a
+    uniquely named temporary file in the same folder, then renamed over `path`."""
+    text = json.dumps(module.state_dict(), indent=1, allow_nan=False) + "\n"
+    path = os.fspath(path)
+    folder, base = os.path.split(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=f".{base}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it 0600; give it a normal file's mode
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
-def _build(arch: Any):
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _build(kind: str, spec: Any, numbers: list[float], labels: list[str] | None):
     from .modules import MLP, Layer, Neuron
 
-    if not isinstance(arch, dict):
-        raise ValueError(f"an architecture is a JSON object, not {type(arch).__name__}")
-    kind = arch.get("type")
+    it = iter(numbers)
+
+    def neuron(nin: int, act: str) -> Neuron:
+        w = [next(it) for _ in range(nin)]
+        return Neuron.from_weights(w, next(it), act)
+
     if kind == "Neuron":
-        nin = arch.get("nin")
-        if isinstance(nin, bool) or not isinstance(nin, int) or nin < 0:
-            raise ValueError(f"a Neuron's nin must be a whole number >= 0, not {nin!r}")
-        return Neuron(nin, arch.get("activation"), seed=0)
-    if kind == "Layer":
-        layer = Layer(0, 0)
-        layer.neurons = [_build(n) for n in arch.get("neurons") or []]
-        return layer
-    if kind == "MLP":
-        return MLP.from_layers([_build(layer) for layer in arch.get("layers") or []])
-    raise ValueError(f"unknown module type {kind!r} (known: Neuron, Layer, MLP)")
+        module = neuron(*spec)
+    elif kind == "Layer":
+        module = _layer(Layer, [neuron(*n) for n in spec])
+    else:
+        module = MLP.from_layers([_layer(Layer, [neuron(*n) for n in layer]) for layer in spec])
+    if labels is not None:
+        _assign(module.parameters(), numbers, labels)
+    return module
+
+
+def _layer(cls, neurons):
+    layer = cls(0, 0)
+    layer.neurons = neurons
+    layer._name()
+    return layer
 
 
 def load(path: str | os.PathLike):
     """A new module, built and filled from a file written by `save`."""
     state = _read(path)
-    if not isinstance(state, dict):
-        raise ValueError(f"{os.fspath(path)} does not hold a JSON object")
-    module = _build(state.get("architecture"))
-    module.load_state_dict(state)
-    return module
+    kind, spec = _header(state)
+    numbers, labels = _weights(state, _count(kind, spec), "its architecture")
+    return _build(kind, spec, numbers, labels)
