@@ -358,7 +358,8 @@ def test_draw_network_puts_each_weight_on_its_edge_as_in_mazurs_figure():
     assert abs(w5_grad - 0.082167041) < 5e-5
     for name in ("i1", "i2", "h1", "h2", "o1", "o2"):
         assert f"<B>{name}</B>" in src
-    assert "b 0.3500" in src and "b 0.6000" in src and "sigmoid" in src
+    # biases carry their labels: Mazur names them b1 (hidden) and b2 (output)
+    assert "b1 0.3500" in src and "b2 0.6000" in src and "sigmoid" in src
     widths = [float(x) for x in re.findall(r"penwidth=([\d.]+)", src)]
     assert widths == sorted(widths)  # w1 < w2 < ... < w8: width grows with |w|
 
