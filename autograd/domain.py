@@ -49,7 +49,7 @@ def pow_data(base: float, exponent: float) -> float:
     except `1.0 ** nan`, which is 1.0.
     """
     if base == 0.0 and exponent < 0:
-        raise ZeroDivisionError(f"pow(): 0.0 ** {exponent!r} is undefined (division by zero)")
+        raise ZeroDivisionError(f"pow(): {base!r} ** {exponent!r} is undefined (division by zero)")
     if base < 0.0 and math.isfinite(exponent) and not float(exponent).is_integer():
         raise ValueError(
             f"pow(): {base!r} ** {exponent!r} is undefined for real numbers "
@@ -67,6 +67,9 @@ def pow_slope(base: float, exponent: float) -> float:
         return 0.0
     if base == 0.0 and exponent < 1:
         return math.inf
+    if base < 0.0 and 2.0**53 < abs(exponent) < math.inf:
+        # a float this large is even, but c - 1 rounds back to c: base**(c-1) is negative
+        return -exponent * pow_data(-base, exponent - 1)
     return exponent * pow_data(base, exponent - 1)
 
 

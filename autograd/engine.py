@@ -124,7 +124,9 @@ class Value:
     def __truediv__(self, other: Value | float) -> Value:
         if isinstance(other, Value):
             if other.data == 0.0:
-                raise ZeroDivisionError(f"division: {self.data!r} / 0.0 (the divisor is zero)")
+                raise ZeroDivisionError(
+                    f"division: {self.data!r} / {other.data!r} (the divisor is zero)"
+                )
             data = self.data / other.data
 
             def _backward(g):

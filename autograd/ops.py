@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from .domain import as_float
 from .engine import Value, _node
 
 __all__ = ["linear", "total"]
@@ -22,9 +23,10 @@ def linear(ws: Sequence[Value], xs: Sequence[Value | float], b: Value | None = N
     """
     if len(ws) != len(xs):
         raise ValueError(f"linear(): {len(ws)} weights but {len(xs)} inputs")
-    acc = b.data if b is not None else 0.0
-    for w, x in zip(ws, xs):
-        acc += w.data * (x.data if isinstance(x, Value) else x)
+    acc = _weighted_sum(ws, xs, b)
+    if type(acc) is not float:  # a numpy scalar among xs: data and grads stay Python floats
+        xs = [x if isinstance(x, Value) else as_float(x, "linear()") for x in xs]
+        acc = as_float(_weighted_sum(ws, xs, b), "linear()")
 
     def _backward(g):
         for w, x in zip(ws, xs):
@@ -40,6 +42,13 @@ def linear(ws: Sequence[Value], xs: Sequence[Value | float], b: Value | None = N
     return _node(acc, parents, "linear", _backward, (ws, xs, b))
 
 
+def _weighted_sum(ws: Sequence[Value], xs: Sequence[Value | float], b: Value | None) -> float:
+    acc = b.data if b is not None else 0.0
+    for w, x in zip(ws, xs):
+        acc += w.data * (x.data if isinstance(x, Value) else x)
+    return acc
+
+
 def total(vs: Sequence[Value | float], start: Value | float = 0.0) -> Value:
     """start + v0 + v1 + ..., as one node (the order of Python's `sum` on Values)."""
     vs = tuple(vs)
@@ -52,4 +61,6 @@ def total(vs: Sequence[Value | float], start: Value | float = 0.0) -> Value:
         for p in parents:
             p.grad += g
 
+    if type(acc) is not float:  # a numpy scalar among vs
+        acc = as_float(acc, "total()")
     return _node(acc, parents, "sum", _backward, None)
