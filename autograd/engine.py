@@ -164,11 +164,8 @@ class Value:
 
         return _node(data, (self,), "**", _backward, c)
 
-    def __radd__(self, other: float) -> Value:
-        return self + other
-
-    def __rmul__(self, other: float) -> Value:
-        return self * other
+    __radd__ = __add__  # c + x is x + c, and c * x is x * c, bit for bit
+    __rmul__ = __mul__
 
     # A number on the left of -, / and ** is one node with that number as its
     # constant, named for the op as written: rsub (c - x), rdiv (c / x), rpow (c ** x).

@@ -52,15 +52,21 @@ def _weighted_sum(ws: Sequence[Value], xs: Sequence[Value | float], b: Value | N
 def total(vs: Sequence[Value | float], start: Value | float = 0.0) -> Value:
     """start + v0 + v1 + ..., as one node (the order of Python's `sum` on Values)."""
     vs = tuple(vs)
-    acc = start.data if isinstance(start, Value) else float(start)
-    for v in vs:
-        acc += v.data if isinstance(v, Value) else v
+    acc = _sum(vs, start)
+    if type(acc) is not float:  # a numpy scalar among vs: data stays a Python float
+        vs = tuple(v if isinstance(v, Value) else as_float(v, "total()") for v in vs)
+        acc = as_float(_sum(vs, start), "total()")
     parents = tuple(v for v in (start, *vs) if isinstance(v, Value))
 
     def _backward(g):
         for p in parents:
             p.grad += g
 
-    if type(acc) is not float:  # a numpy scalar among vs
-        acc = as_float(acc, "total()")
     return _node(acc, parents, "sum", _backward, None)
+
+
+def _sum(vs: Sequence[Value | float], start: Value | float) -> float:
+    acc = start.data if isinstance(start, Value) else float(start)
+    for v in vs:
+        acc += v.data if isinstance(v, Value) else v
+    return acc
