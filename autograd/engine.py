@@ -340,8 +340,10 @@ class Value:
 
             backward_with_graph(self, gradient)
             return
-        if type(gradient) is not float:
-            gradient = as_float(gradient, "backward()")
+        if type(gradient) is not float:  # a Value counts as a constant here, as in PyTorch
+            gradient = (
+                gradient.data if isinstance(gradient, Value) else as_float(gradient, "backward()")
+            )
         if self._bw is None:  # a leaf: its gradient with respect to itself
             self.grad += gradient
             return

@@ -83,6 +83,11 @@ def test_backward_gradient_from_numpy_is_a_float():
     leaf = Value(1.0)
     leaf.backward(np.float64(2.0))
     assert type(leaf.grad) is float
+    x.grad = 0.0
+    y.backward(Value(3.0))  # without create_graph a Value gradient is a constant, as in torch
+    assert type(x.grad) is float and x.grad == 12.0
+    with pytest.raises(TypeError, match="backward"):
+        y.backward("1")
 
 
 def test_decimal_is_refused_like_python_refuses_float_plus_decimal():
