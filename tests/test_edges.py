@@ -193,7 +193,15 @@ def same(a: float, b: float, rel: float = 0.0) -> bool:
     """Equal floats (NaN equals NaN, -0.0 equals 0.0), or within 2 ulps (or `rel`) of b."""
     if math.isnan(a) or math.isnan(b):
         return math.isnan(a) and math.isnan(b)
+    if math.isinf(a) or math.isinf(b):
+        return a == b
     return a == b or abs(a - b) <= max(2 * math.ulp(b), rel * abs(b))
+
+
+def test_same_tells_infinities_and_signs_apart():
+    assert same(inf, inf) and same(nan, nan) and same(0.0, -0.0) and same(1.0, 1.0 + 2e-16)
+    assert not same(inf, -inf) and not same(1e308, inf) and not same(nan, 1.0)
+    assert not same(1.0, 1.0 + 1e-15) and same(1.0, 1.0 + 1e-15, rel=1e-14)
 
 
 def same_result(got, want, rel: float = 0.0) -> bool:
@@ -223,11 +231,32 @@ for _c in (1e200, -1e200, inf, -inf):
             "(1/x)**2 underflows to 0 in torch: -0.0 (c = ±1e200, exactly ∓1e-200) "
             "or inf * 0 = nan (c = ±inf, where -c/x**2 is ∓inf)"
         )
-for _c in ("1e+200", "-1e+200", "9007199254740994.0", "V(1e+200)", "V(-1e+200)"):
-    TORCH_WRONG[f"V(-1.0) ** {_c}"] = (
-        "floats beyond 2**53 are even integers and c - 1 rounds back to c, so torch's "
-        "c * x**(c-1) at x = -1 is +c; exactly c * (-1)**(c-1) = -c, as c - 1 is odd"
-    )
+for _x in (1e-300, -1e-300):
+    for _c in (1e-300, -1e-300):
+        TORCH_WRONG[f"{_c!r} / V({_x!r})"] = (
+            "torch's c / x is c * (1/x): 0.9999999999999999 where c / x is exactly ±1, and "
+            "its slope -c * (1/x)**2 overflows: -inf where exactly -c/x**2 = ∓1e300"
+        )
+_EVEN = "floats beyond 2**53 are even integers, and c - 1 rounds back to c"
+for _x, _cs in {
+    "-1.0": ("1e+200", "-1e+200", "9007199254740994.0", "V(1e+200)", "V(-1e+200)"),
+    "-1e-300": ("-1e+200", "V(-1e+200)"),
+    "-1e+200": ("9007199254740994.0", "1e+200", "V(1e+200)"),
+    "-inf": ("9007199254740994.0", "1e+200", "V(1e+200)"),
+}.items():
+    for _c in _cs:
+        TORCH_WRONG[f"V({_x}) ** {_c}"] = (
+            f"{_EVEN}, so torch's slope c * x**(c-1) takes x**(c-1) as an even power; "
+            "c - 1 is odd, so x**(c-1) has the sign of x (x < 0) and the slope the opposite sign"
+        )
+TORCH_WRONG["sqrt(-0.0)"] = (
+    "torch: 1 / (2 * sqrt(-0.0)) = 1 / -0.0 = -inf; -0.0 is 0, where sqrt's one-sided slope is +inf"
+)
+TORCH_WRONG["V(-0.0) ** 0.5"] = "as sqrt(-0.0): torch -inf, the slope at 0 is +inf"
+TORCH_WRONG["V(-0.0) ** V(1e-300)"] = (
+    "torch: b * (-0.0)**(b - 1) with b - 1 rounded to -1.0, an odd power of -0.0: -inf; "
+    "-0.0 is 0, where x**b for 0 < b < 1 has the one-sided slope +inf"
+)
 
 
 def test_every_op_at_edge_points_matches_torch_and_exact_arithmetic(torch):
@@ -266,6 +295,31 @@ def test_where_torch_is_wrong_the_exact_limit_holds():
         y.backward()
         assert (y.data, a.grad) == (1.0, -b0)
         assert math.isnan(b.grad)  # d/db (-1)**b needs ln(-1): not real, as torch says
+
+
+def test_slopes_at_signed_zero_are_the_one_sided_slopes_at_zero():
+    # -0.0 is 0: sqrt(x) and x**b (0 < b < 1) have slope +inf there (torch: -inf)
+    for f in (Value.sqrt, lambda v: v**0.5, lambda v: v ** Value(1e-300)):
+        x = Value(-0.0)
+        f(x).backward()
+        assert x.grad == inf
+
+
+def test_slope_of_a_huge_even_power_of_a_negative_number_has_the_sign_of_an_odd_power():
+    # d/dx x**c = c * x**(c-1); for a float c > 2**53 (an even integer) c - 1 is odd,
+    # so x**(c-1) < 0 for x < 0: the slope's sign is -sign(c) (torch: +sign(c))
+    for x0, c, slope in [
+        (-1.0, 1e200, -1e200),
+        (-1.0, -1e200, 1e200),
+        (-1.0, 2.0**53 + 2, -(2.0**53 + 2)),
+        (-1e200, 1e200, -inf),
+        (-inf, 1e200, -inf),
+        (-1e-300, -1e200, inf),
+    ]:
+        for exponent in (c, Value(c)):
+            x = Value(x0)
+            (x**exponent).backward()
+            assert x.grad == slope, (x0, c)
 
 
 def test_torch_wrong_lists_only_cases_that_exist():
