@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 
-from .domain import as_float, is_number, log_base, pow_data, pow_slope
+from .domain import as_float, constant, cos, log_base, pow_data, pow_slope, sin
 from .gcpause import gc_paused
 from .modes import _MODE, _RECORD, _anomaly_check, _freed, _record
 
@@ -28,7 +28,9 @@ def _noop() -> None:
 class Value:
     """A scalar that records the operations applied to it, for backprop."""
 
-    __slots__ = ("data", "grad", "_prev", "_op", "_bw", "label", "_ctx")
+    # __dict__ and __weakref__ let users attach attributes (micrograd code does);
+    # the dict is only created when one is set
+    __slots__ = ("data", "grad", "_prev", "_op", "_bw", "label", "_ctx", "__dict__", "__weakref__")
 
     def __init__(
         self,
@@ -65,6 +67,8 @@ class Value:
     # Each closure takes the output's gradient `g` and never refers to the
     # output node itself: no reference cycles, so a graph is freed as soon as
     # it is dropped, without waiting for the cyclic garbage collector.
+    # A plain number operand (int, numpy scalar, ...) becomes a Python float
+    # once, here, so data and gradients stay Python floats.
 
     def __add__(self, other: Value | float) -> Value:
         if isinstance(other, Value):
@@ -74,13 +78,14 @@ class Value:
                 other.grad += g
 
             return _node(self.data + other.data, (self, other), "+", _backward)
-        if not is_number(other):
+        c = constant(other, "+")
+        if c is None:
             return NotImplemented
 
         def _backward(g):
             self.grad += g
 
-        return _node(self.data + other, (self,), "+", _backward, other)
+        return _node(self.data + c, (self,), "+", _backward, c)
 
     def __mul__(self, other: Value | float) -> Value:
         if isinstance(other, Value):
@@ -90,13 +95,14 @@ class Value:
                 other.grad += self.data * g
 
             return _node(self.data * other.data, (self, other), "*", _backward)
-        if not is_number(other):
+        c = constant(other, "*")
+        if c is None:
             return NotImplemented
 
         def _backward(g):
-            self.grad += other * g
+            self.grad += c * g
 
-        return _node(self.data * other, (self,), "*", _backward, other)
+        return _node(self.data * c, (self,), "*", _backward, c)
 
     def __sub__(self, other: Value | float) -> Value:
         if isinstance(other, Value):
@@ -106,18 +112,21 @@ class Value:
                 other.grad -= g
 
             return _node(self.data - other.data, (self, other), "-", _backward)
-        if not is_number(other):
+        c = constant(other, "-")
+        if c is None:
             return NotImplemented
 
         def _backward(g):
             self.grad += g
 
-        return _node(self.data - other, (self,), "-", _backward, other)
+        return _node(self.data - c, (self,), "-", _backward, c)
 
     def __truediv__(self, other: Value | float) -> Value:
         if isinstance(other, Value):
             if other.data == 0.0:
-                raise ZeroDivisionError(f"division: {self.data!r} / 0.0 (the divisor is zero)")
+                raise ZeroDivisionError(
+                    f"division: {self.data!r} / {other.data!r} (the divisor is zero)"
+                )
             data = self.data / other.data
 
             def _backward(g):
@@ -125,15 +134,16 @@ class Value:
                 other.grad -= g * data / other.data
 
             return _node(data, (self, other), "/", _backward)
-        if not is_number(other):
+        c = constant(other, "/")
+        if c is None:
             return NotImplemented
-        if other == 0:
-            raise ZeroDivisionError(f"division: {self.data!r} / {other!r} (the divisor is zero)")
+        if c == 0.0:
+            raise ZeroDivisionError(f"division: {self.data!r} / {c!r} (the divisor is zero)")
 
         def _backward(g):
-            self.grad += g / other
+            self.grad += g / c
 
-        return _node(self.data / other, (self,), "/", _backward, other)
+        return _node(self.data / c, (self,), "/", _backward, c)
 
     def __neg__(self) -> Value:
         def _backward(g):
@@ -144,37 +154,56 @@ class Value:
     def __pow__(self, other: Value | float) -> Value:
         if isinstance(other, Value):
             return _pow_values(self, other)
-        if not is_number(other):
+        c = constant(other, "**")
+        if c is None:
             return NotImplemented
-        data = pow_data(self.data, other)
+        data = pow_data(self.data, c)
 
         def _backward(g):
-            self.grad += pow_slope(self.data, other) * g
+            self.grad += pow_slope(self.data, c) * g
 
-        return _node(data, (self,), "**", _backward, other)
+        return _node(data, (self,), "**", _backward, c)
+
+    __radd__ = __add__  # c + x is x + c, and c * x is x * c, bit for bit
+    __rmul__ = __mul__
+
+    # A number on the left of -, / and ** is one node with that number as its
+    # constant, named for the op as written: rsub (c - x), rdiv (c / x), rpow (c ** x).
+
+    def __rsub__(self, other: float) -> Value:
+        c = constant(other, "-")
+        if c is None:
+            return NotImplemented
+
+        def _backward(g):
+            self.grad -= g
+
+        return _node(c - self.data, (self,), "rsub", _backward, c)
+
+    def __rtruediv__(self, other: float) -> Value:
+        c = constant(other, "/")
+        if c is None:
+            return NotImplemented
+        if self.data == 0.0:
+            raise ZeroDivisionError(f"division: {c!r} / {self.data!r} (the divisor is zero)")
+        data = c / self.data
+
+        def _backward(g):  # d(c/x)/dx = -c/x**2 = -data/x
+            self.grad -= g * data / self.data
+
+        return _node(data, (self,), "rdiv", _backward, c)
 
     def __rpow__(self, other: float) -> Value:
-        if not is_number(other):
+        c = constant(other, "**")
+        if c is None:
             return NotImplemented
-        data = pow_data(other, self.data)
-        ln_base = log_base(other)
+        data = pow_data(c, self.data)
+        ln_base = log_base(c)
 
         def _backward(g):
             self.grad += data * ln_base * g
 
-        return _node(data, (self,), "rpow", _backward, other)
-
-    def __radd__(self, other: float) -> Value:
-        return self + other
-
-    def __rmul__(self, other: float) -> Value:
-        return self * other
-
-    def __rsub__(self, other: float) -> Value:
-        return (-self) + other if is_number(other) else NotImplemented
-
-    def __rtruediv__(self, other: float) -> Value:
-        return self**-1 * other if is_number(other) else NotImplemented
+        return _node(data, (self,), "rpow", _backward, c)
 
     # -- functions -------------------------------------------------------
 
@@ -220,23 +249,24 @@ class Value:
         return _node(data, (self,), "sigmoid", _backward)
 
     def relu(self) -> Value:
+        # `not x <= 0` is x > 0 or NaN: NaN stays NaN and passes g on, as in PyTorch
         def _backward(g):
-            if self.data > 0.0:
+            if not self.data <= 0.0:
                 self.grad += g
 
-        return _node(self.data if self.data > 0.0 else 0.0, (self,), "ReLU", _backward)
+        return _node(self.data if not self.data <= 0.0 else 0.0, (self,), "ReLU", _backward)
 
     def sin(self) -> Value:
         def _backward(g):
-            self.grad += math.cos(self.data) * g
+            self.grad += cos(self.data) * g
 
-        return _node(math.sin(self.data), (self,), "sin", _backward)
+        return _node(sin(self.data), (self,), "sin", _backward)
 
     def cos(self) -> Value:
         def _backward(g):
-            self.grad -= math.sin(self.data) * g
+            self.grad -= sin(self.data) * g
 
-        return _node(math.cos(self.data), (self,), "cos", _backward)
+        return _node(cos(self.data), (self,), "cos", _backward)
 
     def sqrt(self) -> Value:
         if self.data < 0.0:
@@ -276,6 +306,12 @@ class Value:
     def __float__(self) -> float:
         return self.data
 
+    def __int__(self) -> int:
+        return int(self.data)
+
+    def __round__(self, ndigits: int | None = None) -> int | float:
+        return round(self.data, ndigits)
+
     def detach(self) -> Value:
         """A leaf with the same data (and label), cut off from this node's graph."""
         return Value(self.data, label=self.label)
@@ -304,6 +340,10 @@ class Value:
 
             backward_with_graph(self, gradient)
             return
+        if type(gradient) is not float:  # a Value counts as a constant here, as in PyTorch
+            gradient = (
+                gradient.data if isinstance(gradient, Value) else as_float(gradient, "backward()")
+            )
         if self._bw is None:  # a leaf: its gradient with respect to itself
             self.grad += gradient
             return

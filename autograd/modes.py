@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextvars
 import functools
+import inspect
 import math
 import traceback
 from collections.abc import Callable
@@ -38,7 +39,20 @@ class AnomalyError(FloatingPointError):
 
 
 class _ModeSwitch:
-    """A context manager (and decorator) that sets the mode for its block."""
+    """A context manager (and decorator) that sets the mode for its block.
+
+    As a decorator it works with or without parentheses (`@no_grad` and
+    `@no_grad()`); on a generator function the mode holds while the generator
+    runs (each time it resumes), not while it is merely created, as in PyTorch.
+    """
+
+    def __new__(cls, fn: Callable | None = None):
+        self = super().__new__(cls)
+        if fn is None:
+            return self
+        if not callable(fn):
+            raise TypeError(f"{cls.__name__}() takes no arguments, got {type(fn).__name__}")
+        return self(fn)  # used as @no_grad, without parentheses
 
     def _enter_mode(self, mode: _Mode) -> _Mode:
         raise NotImplementedError
@@ -52,12 +66,43 @@ class _ModeSwitch:
         _MODE.reset(self._tokens.pop())
 
     def __call__(self, fn: F) -> F:
+        if inspect.isgeneratorfunction(fn):
+            return _wrap_generator(type(self), fn)  # type: ignore[return-value]
+
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
             with type(self)():
                 return fn(*args, **kwargs)
 
         return wrapper  # type: ignore[return-value]
+
+
+def _wrap_generator(switch: type[_ModeSwitch], fn: Callable) -> Callable:
+    """`fn`, a generator function, with each step of its generator run under `switch()`."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        gen = fn(*args, **kwargs)
+        try:
+            with switch():
+                response = gen.send(None)
+            while True:
+                try:
+                    request = yield response
+                except GeneratorExit:
+                    with switch():
+                        gen.close()
+                    raise
+                except BaseException as e:
+                    with switch():
+                        response = gen.throw(e)
+                else:
+                    with switch():
+                        response = gen.send(request)
+        except StopIteration as e:
+            return e.value
+
+    return wrapper
 
 
 class no_grad(_ModeSwitch):  # noqa: N801 - named as in PyTorch

@@ -45,9 +45,10 @@ def linear(ws: Sequence[Value], xs: Sequence[Value | float], b: Value | None = N
     xs = xs if type(xs) is tuple else snapshot(xs)
     if len(ws) != len(xs):
         raise ValueError(f"linear(): {len(ws)} weights but {len(xs)} inputs")
-    acc = b.data if b is not None else 0.0
-    for w, x in zip(ws, xs):
-        acc += w.data * (x.data if isinstance(x, Value) else x)
+    acc = _weighted_sum(ws, xs, b)
+    if type(acc) is not float:  # a numpy scalar among xs: data and grads stay Python floats
+        xs = [x if isinstance(x, Value) else as_float(x, "linear()") for x in xs]
+        acc = as_float(_weighted_sum(ws, xs, b), "linear()")
 
     def _backward(g):
         for w, x in zip(ws, xs):
@@ -63,12 +64,20 @@ def linear(ws: Sequence[Value], xs: Sequence[Value | float], b: Value | None = N
     return _node(acc, parents, "linear", _backward, (ws, xs, b))
 
 
+def _weighted_sum(ws: Sequence[Value], xs: Sequence[Value | float], b: Value | None) -> float:
+    acc = b.data if b is not None else 0.0
+    for w, x in zip(ws, xs):
+        acc += w.data * (x.data if isinstance(x, Value) else x)
+    return acc
+
+
 def total(vs: Sequence[Value | float], start: Value | float = 0.0) -> Value:
     """start + v0 + v1 + ..., as one node (the order of Python's `sum` on Values)."""
     vs = tuple(vs)
-    acc = start.data if isinstance(start, Value) else float(start)
-    for v in vs:
-        acc += v.data if isinstance(v, Value) else v
+    acc = _sum(vs, start)
+    if type(acc) is not float:  # a numpy scalar among vs: data stays a Python float
+        vs = tuple(v if isinstance(v, Value) else as_float(v, "total()") for v in vs)
+        acc = as_float(_sum(vs, start), "total()")
     parents = tuple(v for v in (start, *vs) if isinstance(v, Value))
 
     def _backward(g):
@@ -76,6 +85,13 @@ def total(vs: Sequence[Value | float], start: Value | float = 0.0) -> Value:
             p.grad += g
 
     return _node(acc, parents, "sum", _backward, None)
+
+
+def _sum(vs: Sequence[Value | float], start: Value | float) -> float:
+    acc = start.data if isinstance(start, Value) else float(start)
+    for v in vs:
+        acc += v.data if isinstance(v, Value) else v
+    return acc
 
 
 # -- losses -------------------------------------------------------------------

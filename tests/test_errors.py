@@ -24,7 +24,8 @@ def test_constructor_rejects_non_numbers(bad):
         (lambda: (-2.0) ** Value(0.5), ValueError, ["pow()", "-2.0"]),
         (lambda: Value(3.0) / Value(0.0), ZeroDivisionError, ["division", "3.0"]),
         (lambda: Value(3.0) / 0, ZeroDivisionError, ["division", "3.0"]),
-        (lambda: 1.0 / Value(0.0), ZeroDivisionError, ["pow()", "0.0"]),
+        (lambda: 1.0 / Value(0.0), ZeroDivisionError, ["division", "1.0 / 0.0"]),
+        (lambda: 1 / Value(-0.0), ZeroDivisionError, ["division", "1.0 / -0.0"]),
     ],
 )
 def test_domain_errors_name_the_op_and_value(make, exc, words):
