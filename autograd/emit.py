@@ -41,26 +41,44 @@ class NotCompilable(TypeError):
 
 
 @functools.lru_cache(maxsize=None)
-def _template(expr: str) -> str:
-    """A table expression as a format string with `{a}`, `{g}`, ... for its placeholders.
+def _template(expr: str) -> tuple[str, tuple[str, ...]]:
+    """A table expression as a format string with `{a}`, `{g}`, ... for its placeholders,
+    and the placeholders it uses, in order of first use.
 
     What is substituted is always an atom (a name, or a literal in parentheses
     when negative), so Python's precedence keeps the expression's meaning.
     """
     tree = ast.parse(expr, mode="eval")
+    used: dict[str, None] = {}
     for node in ast.walk(tree):
         if isinstance(node, ast.Name):
             if node.id in _PLACEHOLDERS:
+                used[node.id] = None
                 node.id = f"\x00{node.id}\x00"
             elif node.id not in FUNCTIONS:
                 raise ValueError(f"opspec: the name {node.id!r} in {expr!r} is not in FUNCTIONS")
     text = ast.unparse(tree).replace("{", "{{").replace("}", "}}")
-    return re.sub("\x00([a-z]+)\x00", r"{\1}", text)
+    return re.sub("\x00([a-z]+)\x00", r"{\1}", text), tuple(used)
+
+
+def _fill(expr: str, env: dict[str, int | str], reads: list[int]) -> str:
+    """`expr` with each placeholder replaced: a variable id (int) becomes a positional
+    field `{k}` for `reads[k]` (appended), a string (a literal) goes in as it is."""
+    fmt, used = _template(expr)
+    subst = {}
+    for name in used:
+        x = env[name]
+        if isinstance(x, int):
+            subst[name] = "{%d}" % len(reads)
+            reads.append(x)
+        else:
+            subst[name] = x
+    return fmt.format(**subst)
 
 
 @functools.lru_cache(maxsize=None)
 def _fold(expr: str) -> tuple[str, str]:
-    """A variadic op's forward template `acc + term` as (accumulator name, term format)."""
+    """A variadic op's forward template `acc + term` as (accumulator name, term expression)."""
     tree = ast.parse(expr, mode="eval").body
     ok = (
         isinstance(tree, ast.BinOp)
@@ -73,7 +91,7 @@ def _fold(expr: str) -> tuple[str, str]:
     )
     if not ok:
         raise ValueError(f"opspec: the variadic template {expr!r} is not of the form `acc + term`")
-    return tree.left.id, _template(ast.unparse(tree.right))
+    return tree.left.id, ast.unparse(tree.right)
 
 
 def literal(c: object) -> str:
@@ -148,7 +166,7 @@ class Line:
 
     target: int  # a variable id
     reads: tuple[int, ...]
-    rhs: str  # variables as \x01id\x02 (and `{self}` for the target), named by `render`
+    rhs: str  # a format string: field {k} is the variable reads[k]
     comment: str = ""
     augment: bool = False
 
@@ -276,7 +294,7 @@ def straight_line(
         note = ""
         if readable:
             shown = _reader(spec.math, v, spec, names) if spec.form != "n" else spec.math
-            code = _REF.sub(lambda m: out.names[int(m.group(1))], rhs[0])
+            code = rhs[0].format(*[out.names[r] for r in reads])
             if len(rhs) == 1 and _plain(shown) == _plain(code):
                 shown = ""  # the code says it already
             if v.label and sanitize(v.label) != v.label:
@@ -308,12 +326,12 @@ def straight_line(
                 grad[root] = g = new_var(f"grad_{names[root]}" if readable else "g")
                 out.backward.append(Line(g, (), "1.0", "the output's own slope" if readable else ""))
             else:
-                out.backward.append(Line(g, (out.seed,), "seed", augment=True))
+                out.backward.append(Line(g, (out.seed,), "{0}", augment=True))
             first.add(root)
         else:
             g = new_var(f"grad_{names[root]}" if readable else f"g{len(out.names)}")
             grad[root] = g
-            rhs = "1.0" if readable else out.names[out.seed]
+            rhs = "1.0" if readable else "{0}"
             reads = () if readable else (out.seed,)
             sym = f"∂{names[root]}/∂{names[root]} = 1" if readable else ""
             out.backward.append(Line(g, reads, rhs, sym))
@@ -330,12 +348,13 @@ def straight_line(
                 )
             g = grad[parent]
             if parent in first:
-                out.backward.append(Line(g, reads, rhs, note, augment=True))
+                out.backward.append(Line(g, tuple(reads), rhs, note, augment=True))
             elif not readable and parent._bw is None:  # the leaf's prior gradient, then +=
-                out.backward.append(Line(g, (*reads, g), f"{out.names[g]} + ({rhs})", note))
+                rhs = "{%d} + (%s)" % (len(reads), rhs)
+                out.backward.append(Line(g, (*reads, g), rhs, note))
                 first.add(parent)
             else:
-                out.backward.append(Line(g, reads, rhs, note))
+                out.backward.append(Line(g, tuple(reads), rhs, note))
                 first.add(parent)
     for i, v in enumerate(out.leaves):
         if v in wanted_set:
@@ -363,110 +382,97 @@ def _reading_order(root: Value) -> list[Value]:
     return order
 
 
-def _split(target: int, reads: list[int], rhs: list[str], note: str) -> list[Line]:
-    """A variadic fold `t0 + t1 + ...` over lines of at most MAX_TERMS terms (the
-    compiler recurses on long chains); left to right, so the sum is the same."""
-    if len(rhs) == 1:
-        return [Line(target, tuple(reads), rhs[0], note)]
+def _split(target: int, reads: list[int], terms: list[str], note: str) -> list[Line]:
+    """A fold `t0 + t1 + ...` as lines of at most MAX_TERMS terms (the compiler recurses
+    on long chains), left to right as one line would be, so the sum is the same."""
+    if len(terms) == 1:
+        return [Line(target, tuple(reads), terms[0], note)]
     lines = []
-    for k in range(0, len(rhs), MAX_TERMS):
-        part = rhs[k : k + MAX_TERMS]
+    for k in range(0, len(terms), MAX_TERMS):
+        part = " + ".join(terms[k : k + MAX_TERMS])
+        line_reads = [int(m) for m in _FIELD.findall(part)]
+        renumber = {r: i for i, r in enumerate(dict.fromkeys(line_reads))}
+        ids = [reads[r] for r in renumber]
+        part = _FIELD.sub(lambda m: "{%d}" % (renumber[int(m.group(1))] + bool(k)), part)
         if k:
-            part = ["{self}", *part]
-        lines.append(Line(target, tuple(reads) + ((target,) if k else ()), " + ".join(part)))
+            part, ids = "{0} + " + part, [target, *ids]
+        lines.append(Line(target, tuple(ids), part))
     lines[0].comment = note
     return lines
 
 
-def _forward(v: Value, spec: OpSpec, var: dict[Value, int]) -> tuple[list[str], list[int]]:
-    """The forward right-hand side (a list of fold terms for variadic ops) and what it reads."""
-    P = "\x01"  # marks a variable id until names are known: \x01 id \x02
+_FIELD = re.compile(r"\{([0-9]+)\}")
 
-    def ref(x: Value) -> str:
-        return f"{P}{var[x]}\x02"
+
+def _forward(v: Value, spec: OpSpec, var: dict[Value, int]) -> tuple[list[str], list[int]]:
+    """The forward right-hand side as fold terms (one for a fixed-arity op), and its reads."""
+    reads: list[int] = []
+
+    def atom(x: object) -> int | str:
+        return var[x] if isinstance(x, Value) else literal(x)
 
     if spec.form == "n":
-        acc_name, term = _fold(spec.forward)
+        acc, term = _fold(spec.forward)
         if v._op == "linear":
             ws, xs, b = v._ctx
-            terms = [ref(b) if b is not None else "0.0"]
-            for w, x in zip(ws, xs):
-                terms.append(
-                    term.format(w=ref(w), x=ref(x) if isinstance(x, Value) else literal(x))
-                )
+            first: int | str = var[b] if b is not None else "0.0"
+            pairs = [{"w": var[w], "x": atom(x)} for w, x in zip(ws, xs)]
         else:  # sum: start, then the terms, constants included
             start, vs = v._ctx
-            terms = [ref(start) if isinstance(start, Value) else literal(float(start))]
-            terms += [ref(t) if isinstance(t, Value) else literal(t) for t in vs]
-            terms = [terms[0]] + [term.format(**{_other(spec): t}) for t in terms[1:]]
-        return terms, [var[p] for p in v._prev]
-    names = {"a": ref(v._prev[0])}
+            first = var[start] if isinstance(start, Value) else literal(float(start))
+            (name,) = set(_template(term)[1])
+            pairs = [{name: atom(t)} for t in vs]
+        terms = [_fill(acc, {acc: first}, reads)]
+        terms += [_fill(term, env, reads) for env in pairs]
+        return terms, reads
+    env: dict[str, int | str] = {"a": var[v._prev[0]]}
     if spec.form == "vv":
-        names["b"] = ref(v._prev[1])
+        env["b"] = var[v._prev[1]]
     if spec.form == "vc":
-        names["c"] = literal(v._ctx)
-    return [_template(spec.forward).format(**names)], [var[p] for p in v._prev]
-
-
-def _other(spec: OpSpec) -> str:
-    """The term placeholder of a two-name fold like `a + b` (the one that is not the acc)."""
-    acc, _ = _fold(spec.forward)
-    names = {n.id for n in ast.walk(ast.parse(spec.forward, mode="eval")) if isinstance(n, ast.Name)}
-    (other,) = names - {acc}
-    return other
+        env["c"] = literal(v._ctx)
+    return [_fill(spec.forward, env, reads)], reads
 
 
 def _contributions(v, spec, var, g, names, readable):
     """(parent, rhs, reads, comment) for each gradient the op passes back, in closure order."""
-    P = "\x01"
-
-    def ref(x: Value) -> str:
-        return f"{P}{var[x]}\x02"
-
-    gref = f"{P}{g}\x02"
-    outref = f"{P}{var[v]}\x02"
     if spec.form == "n":
         if v._op == "linear":
             ws, xs, b = v._ctx
             items = []
             for w, x in zip(ws, xs):
-                xr = ref(x) if isinstance(x, Value) else literal(x)
-                items.append((w, _template(spec.grads[0]).format(x=xr, g=gref), 0, x))
+                xa = var[x] if isinstance(x, Value) else literal(x)
+                items.append((w, spec.grads[0], {"x": xa, "g": g}, 0, x))
                 if isinstance(x, Value):
-                    items.append((x, _template(spec.grads[1]).format(w=ref(w), g=gref), 1, w))
+                    items.append((x, spec.grads[1], {"w": var[w], "g": g}, 1, w))
             if b is not None:
-                items.append((b, _template(spec.grads[2]).format(g=gref), 2, None))
+                items.append((b, spec.grads[2], {"g": g}, 2, None))
         else:
-            items = [(p, _template(spec.grads[0]).format(g=gref), 0, None) for p in v._prev]
-        for parent, rhs, k, other in items:
+            items = [(p, spec.grads[0], {"g": g}, 0, None) for p in v._prev]
+        for parent, expr, env, k, other in items:
+            reads: list[int] = []
+            rhs = _fill(expr, env, reads)
             note = ""
             if readable:
                 d = spec.dmath[k]
                 if other is not None:
-                    d = re.sub("[wx]ᵢ", names.get(other, "") if isinstance(other, Value) else
-                               literal(other), d)  # fmt: skip
+                    shown = names[other] if isinstance(other, Value) else literal(other)
+                    d = re.sub("[wx]ᵢ", shown, d)
                 note = f"{spec.op}: ∂{names[v]}/∂{names[parent]} = {d}"
-            yield parent, rhs, _reads(rhs), note
+            yield parent, rhs, reads, note
         return
-    subst = {"a": ref(v._prev[0]), "out": outref, "g": gref}
+    env = {"a": var[v._prev[0]], "out": var[v], "g": g}
     if spec.form == "vv":
-        subst["b"] = ref(v._prev[1])
+        env["b"] = var[v._prev[1]]
     if spec.form == "vc":
-        subst["c"] = literal(v._ctx)
+        env["c"] = literal(v._ctx)
     for k, (parent, expr) in enumerate(zip(v._prev, spec.grads)):
-        rhs = _template(expr).format(**subst)
+        reads = []
+        rhs = _fill(expr, env, reads)
         note = ""
         if readable:
             d = _reader(spec.dmath[k], v, spec, names)
             note = f"{spec.op}: ∂{names[v]}/∂{names[parent]} = {d}"
-        yield parent, rhs, _reads(rhs), note
-
-
-_REF = re.compile("\x01([0-9]+)\x02")
-
-
-def _reads(rhs: str) -> tuple[int, ...]:
-    return tuple(int(m) for m in _REF.findall(rhs))
+        yield parent, rhs, reads, note
 
 
 def _plain(text: str) -> str:
@@ -486,8 +492,7 @@ def _reader(form: str, v: Value, spec: OpSpec, names: dict[Value, str]) -> str:
 
 def render(line: Line, names: Sequence[str]) -> str:
     """A line's statement with the variables' names filled in."""
-    rhs = line.rhs.replace("{self}", names[line.target])
-    rhs = _REF.sub(lambda m: names[int(m.group(1))], rhs)
+    rhs = line.rhs.format(*[names[r] for r in line.reads])
     return f"{names[line.target]} {'+=' if line.augment else '='} {rhs}"
 
 
