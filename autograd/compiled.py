@@ -22,6 +22,8 @@ What is fixed at trace time and what is not:
   raise `TracingError` while tracing: the branch would be frozen. relu, abs and
   the edge cases of pow, sqrt and division are data-dependent *inside* ops and
   stay exact. Reading `.data` inside the function cannot be detected: don't.
+- only the ops the result depends on are compiled: an op whose result is unused
+  is not run again, so its domain error (log of a negative, say) is not raised;
 - an op with no entry in the op table (a micrograd-style custom op) makes
   `compile` warn once and run the function with the engine: never a wrong number.
 

@@ -244,8 +244,12 @@ def straight_line(
         for x in inputs:
             if not isinstance(x, Value) or x._bw is not None:
                 raise TypeError(f"codegen: an input must be a leaf Value, not {x!r:.60}")
-        leaves += [x for x in dict.fromkeys(inputs) if x not in seen]  # unused: gradient 0
-    input_set = set(leaves) if inputs is None else set(inputs)
+        # the inputs in the order given (one the output does not use gets gradient 0), then
+        # the other leaves, which become constants
+        input_set = set(inputs)
+        leaves = [*dict.fromkeys(inputs), *(v for v in leaves if v not in input_set)]
+    else:
+        input_set = set(leaves)
     if callable(wanted):
         wanted_set = {v for v in leaves if wanted(v)}
     else:
