@@ -46,7 +46,7 @@ from types import CodeType, FunctionType
 from typing import Any
 
 from .domain import as_float
-from .emit import NotCompilable, Straight, render, straight_line
+from .emit import NotCompilableError, Straight, render, straight_line
 from .engine import Value, _node
 from .higher import register_rule
 from .modes import _MODE, _RECORD, _TRACING, TracingError
@@ -68,7 +68,7 @@ class CompileWarning(UserWarning):
 
 @dataclass
 class TraceInfo:
-    """What one trace produced and what it cost."""
+    """What one trace produced and what it cost (CPU seconds of this process)."""
 
     shape: str  # the arguments' shape, in brief
     ops: int
@@ -318,7 +318,7 @@ class Compiled:
         log.debug("compile: %s %s for arguments of shape %s", self.__name__, what, _brief(key))
         leaves = [Value(x.data if isinstance(x, Value) else x) for x in flat]
         traced = _rebuild(args, leaves)
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         tracing = _TRACING.set(True)
         mode = _MODE.set(_RECORD)
         try:
@@ -342,7 +342,7 @@ class Compiled:
                 wanted=lambda v: v not in index or grads_of_numbers or not is_number[index[v]],
                 readable=False,
             )
-        except NotCompilable as e:
+        except NotCompilableError as e:
             self._programs[key] = _FALLBACK
             if not self._warned:
                 self._warned = True
@@ -352,13 +352,13 @@ class Compiled:
                     stacklevel=3,
                 )
             return _FALLBACK
-        t1 = time.perf_counter()
+        t1 = time.process_time()
         fixed_slots = [*sl.inputs, sl.seed, *sl.inits]
         fwd_src, bwd_src, slot = _chunks(sl, fixed_slots)
-        t2 = time.perf_counter()
+        t2 = time.process_time()
         forward = [_function(s, f"{self.__name__}: forward {k}") for k, s in enumerate(fwd_src)]
         backward = [_function(s, f"{self.__name__}: backward {k}") for k, s in enumerate(bwd_src)]
-        t3 = time.perf_counter()
+        t3 = time.process_time()
         wanted_leaves = [sl.leaves[i] for i in sl.wanted]
         prog = _Program(
             forward=forward,
@@ -380,7 +380,12 @@ class Compiled:
         prog.grads = [prog.grads[i] for i in order]
         lines = len(sl.forward) + len(sl.backward)
         prog.info = TraceInfo(
-            _brief(key), sl.n_ops, lines, len(forward) + len(backward), (t1 - t0) + (t2 - t1), t3 - t2
+            _brief(key),
+            sl.n_ops,
+            lines,
+            len(forward) + len(backward),
+            (t1 - t0) + (t2 - t1),
+            t3 - t2,
         )
         self.traces.append(prog.info)
         self._programs[key] = prog

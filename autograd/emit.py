@@ -27,20 +27,20 @@ from types import CodeType
 from .engine import Value, topological_order
 from .opspec import FUNCTIONS, OpSpec, spec_for
 
-__all__ = ["codegen", "NotCompilable", "Straight", "straight_line"]
+__all__ = ["codegen", "NotCompilableError", "Straight", "straight_line"]
 
 _PLACEHOLDERS = frozenset({"a", "b", "c", "out", "g", "w", "x"})
 MAX_TERMS = 64  # terms of a variadic op per source line (a longer fold continues on the next)
 
 
-class NotCompilable(TypeError):
+class NotCompilableError(TypeError):
     """The graph has an op without an entry in the op table (or a custom closure)."""
 
 
 # -- the table's expressions as format strings --------------------------------
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _template(expr: str) -> tuple[str, tuple[str, ...]]:
     """A table expression as a format string with `{a}`, `{g}`, ... for its placeholders,
     and the placeholders it uses, in order of first use.
@@ -65,18 +65,30 @@ def _fill(expr: str, env: dict[str, int | str], reads: list[int]) -> str:
     """`expr` with each placeholder replaced: a variable id (int) becomes a positional
     field `{k}` for `reads[k]` (appended), a string (a literal) goes in as it is."""
     fmt, used = _template(expr)
-    subst = {}
-    for name in used:
-        x = env[name]
-        if isinstance(x, int):
-            subst[name] = "{%d}" % len(reads)
-            reads.append(x)
-        else:
-            subst[name] = x
-    return fmt.format(**subst)
+    lits = tuple(x for x in map(env.__getitem__, used) if type(x) is str)
+    key = (expr, len(reads), lits)
+    hit = _FILLED.get(key)
+    if hit is None:
+        subst, names, k = {}, [], len(reads)
+        for name in used:
+            if type(env[name]) is str:
+                subst[name] = env[name]
+            else:
+                subst[name] = f"{{{k}}}"
+                names.append(name)
+                k += 1
+        hit = fmt.format(**subst), tuple(names)
+        if len(_FILLED) > 100_000:  # many distinct constants: start again
+            _FILLED.clear()
+        _FILLED[key] = hit
+    reads.extend(map(env.__getitem__, hit[1]))
+    return hit[0]
 
 
-@functools.lru_cache(maxsize=None)
+_FILLED: dict[tuple, tuple[str, tuple[str, ...]]] = {}
+
+
+@functools.cache
 def _fold(expr: str) -> tuple[str, str]:
     """A variadic op's forward template `acc + term` as (accumulator name, term expression)."""
     tree = ast.parse(expr, mode="eval").body
@@ -107,7 +119,7 @@ def literal(c: object) -> str:
     elif isinstance(c, int) and abs(c) < 2**63:
         text = repr(int(c))
     else:
-        raise NotCompilable(f"the constant {type(c).__name__} {c!r:.40} has no literal form")
+        raise NotCompilableError(f"the constant {type(c).__name__} {c!r:.40} has no literal form")
     return f"({text})" if text.startswith("-") else text
 
 
@@ -201,7 +213,7 @@ def _spec(node: Value) -> OpSpec:
     bw_code = getattr(node._bw, "__code__", None)
     spec = None if bw_code in _CUSTOM else spec_for(node._op, len(node._prev), node._ctx)
     if spec is None or (spec.form == "n" and not isinstance(node._ctx, tuple)):
-        raise NotCompilable(
+        raise NotCompilableError(
             f"the op {node._op!r} (a node with {len(node._prev)} inputs"
             f"{', a custom _backward' if bw_code in _CUSTOM else ''}) has no entry in the op "
             "table autograd.opspec, so it cannot be written out as code"
@@ -328,7 +340,9 @@ def straight_line(
             g = grad.get(root)
             if g is None:
                 grad[root] = g = new_var(f"grad_{names[root]}" if readable else "g")
-                out.backward.append(Line(g, (), "1.0", "the output's own slope" if readable else ""))
+                out.backward.append(
+                    Line(g, (), "1.0", "the output's own slope" if readable else "")
+                )
             else:
                 out.backward.append(Line(g, (out.seed,), "{0}", augment=True))
             first.add(root)
@@ -354,7 +368,7 @@ def straight_line(
             if parent in first:
                 out.backward.append(Line(g, tuple(reads), rhs, note, augment=True))
             elif not readable and parent._bw is None:  # the leaf's prior gradient, then +=
-                rhs = "{%d} + (%s)" % (len(reads), rhs)
+                rhs = f"{{{len(reads)}}} + ({rhs})"
                 out.backward.append(Line(g, (*reads, g), rhs, note))
                 first.add(parent)
             else:
@@ -397,7 +411,8 @@ def _split(target: int, reads: list[int], terms: list[str], note: str) -> list[L
         line_reads = [int(m) for m in _FIELD.findall(part)]
         renumber = {r: i for i, r in enumerate(dict.fromkeys(line_reads))}
         ids = [reads[r] for r in renumber]
-        part = _FIELD.sub(lambda m: "{%d}" % (renumber[int(m.group(1))] + bool(k)), part)
+        shift = 1 if k else 0
+        part = _FIELD.sub(lambda m, rn=renumber, s=shift: f"{{{rn[int(m.group(1))] + s}}}", part)
         if k:
             part, ids = "{0} + " + part, [target, *ids]
         lines.append(Line(target, tuple(ids), part))
