@@ -56,7 +56,7 @@ __all__ = ["compile", "Compiled", "TracingError", "CompileWarning", "TraceInfo"]
 
 log = logging.getLogger("valuegrad.compile")
 
-CHUNK_LINES = 4000  # statements per generated function: compile() time and memory stay linear
+CHUNK_LINES = 8000  # statements per generated function: compile() time and memory stay linear
 _GLOBALS: dict[str, Any] = {"__builtins__": {}, **FUNCTIONS}
 _CODE: OrderedDict[str, CodeType] = OrderedDict()  # source digest -> code, for the process
 _CODE_MAX = 4096
@@ -80,17 +80,21 @@ class TraceInfo:
 
 @dataclass
 class _Program:
+    """Compiled chunks and where their inputs and outputs sit in the list `S`.
+
+    S holds: the flattened arguments' data, the fixed Values' data, the seed,
+    the wanted leaves' gradients (arguments first, then fixed Values), then
+    whatever crosses chunks.
+    """
+
     forward: list[FunctionType]
     backward: list[FunctionType]
     n_slots: int
     root: int  # slot of the output's value
-    seed: int  # slot of the output's gradient
-    inits: list[int]  # slot of each wanted leaf's prior gradient
-    grads: list[int]  # slot of each wanted leaf's gradient
-    args: list[int]  # input k is flattened argument args[k], or -1: a fixed Value
-    fixed: list[Value]  # the inputs that are not arguments, in order
-    arg_wanted: list[int]  # for each wanted leaf that is an argument: its flat index
-    fixed_wanted: list[Value]  # the wanted leaves that are not arguments
+    seed: int  # slot of the output's gradient; the gradients follow it
+    fixed: list[Value]  # the leaves that are not arguments (parameters), in slot order
+    arg_wanted: list[int]  # the flat index of each argument that gets a gradient
+    fixed_wanted: list[Value]  # the fixed leaves that get a gradient
     info: TraceInfo = field(repr=False, default=None)  # type: ignore[assignment]
 
 
@@ -112,7 +116,7 @@ def _function(source: str, name: str) -> FunctionType:
     return FunctionType(code, _GLOBALS, name)
 
 
-def _chunks(sl: Straight, n_fixed_slots: list[int]) -> tuple[list[str], list[str], list[int]]:
+def _chunks(sl: Straight, layout: list[int]) -> tuple[list[str], list[str], list[int]]:
     """Sources of the forward and backward chunk functions, and each variable's slot.
 
     Inside a chunk, variables are locals; a value crossing chunks (or the
@@ -124,7 +128,7 @@ def _chunks(sl: Straight, n_fixed_slots: list[int]) -> tuple[list[str], list[str
     n = len(sl.names)
     first = [-1] * n  # chunk of a variable's first plain assignment (-1: an input)
     last = [-1] * n  # last chunk that reads or updates it
-    inputs = set(n_fixed_slots)
+    inputs = set(layout)
     for k, group in enumerate(groups):
         for line in group:
             for r in line.reads:
@@ -137,9 +141,10 @@ def _chunks(sl: Straight, n_fixed_slots: list[int]) -> tuple[list[str], list[str
     for v in (sl.root, *sl.grads):
         last[v] = end
     slot = [-1] * n
-    for i, v in enumerate(n_fixed_slots):
-        slot[v] = i
-    n_slots = len(n_fixed_slots)
+    for i, v in enumerate(layout):  # the inputs' slots, given (-1: a slot without a variable)
+        if v >= 0:
+            slot[v] = i
+    n_slots = len(layout)
     sources = []
     for k, group in enumerate(groups):
         used: dict[int, None] = {}
@@ -247,23 +252,28 @@ class Compiled:
         arg_vals = [flat[i] for i in prog.arg_wanted]
         parents = (*arg_vals, *prog.fixed_wanted)
         repeats = len(arg_vals) > 0 and len(set(map(id, parents))) < len(parents)
+        lo, hi = prog.seed + 1, prog.seed + 1 + len(parents)
 
         def _backward(g: float) -> None:
             S[prog.seed] = g
-            once: set[int] = set()
-            for slot, p in zip(prog.inits, parents):
-                first = not repeats or id(p) not in once
-                once.add(id(p))
-                S[slot] = p.grad if first else 0.0
+            if repeats:  # the same Value twice: its first share starts from its grad
+                seen: set[int] = set()
+                S[lo:hi] = [0.0 if id(p) in seen or seen.add(id(p)) else p.grad for p in parents]
+            else:
+                S[lo:hi] = [p.grad for p in parents]
             for f in prog.backward:
                 f(S)
-            once.clear()
-            for slot, p in zip(prog.grads, parents):
-                if not repeats or id(p) not in once:
-                    p.grad = S[slot]
-                    once.add(id(p))
-                else:  # the same Value passed twice: its second share adds on
-                    p.grad += S[slot]
+            if not repeats:
+                for p, grad in zip(parents, S[lo:hi]):
+                    p.grad = grad
+                return
+            seen = set()
+            for p, grad in zip(parents, S[lo:hi]):
+                if id(p) not in seen:
+                    p.grad = grad
+                    seen.add(id(p))
+                else:  # ... and the next ones add on
+                    p.grad += grad
 
         return _node(S[prog.root], parents, "compiled", _backward)
 
@@ -284,29 +294,22 @@ class Compiled:
             out = self.fn(*_rebuild(args, leaves))
             return out.data, _rebuild(args, gradients(out, leaves))
         S = self._forward(prog, flat)
+        lo, hi = prog.seed + 1, prog.seed + 1 + len(prog.arg_wanted)  # no fixed_wanted here
         S[prog.seed] = 1.0
-        for slot in prog.inits:
-            S[slot] = 0.0
+        S[lo:hi] = [0.0] * (hi - lo)
         for f in prog.backward:
             f(S)
         grads = [0.0] * len(flat)
-        for i, slot in zip(prog.arg_wanted, prog.grads):
-            grads[i] = S[slot]
+        for i, grad in zip(prog.arg_wanted, S[lo:hi]):
+            grads[i] = grad
         return S[prog.root], _rebuild(args, grads)
 
     @staticmethod
     def _forward(prog: _Program, flat: list[Any]) -> list:
-        S: list = [
-            (flat[i].data if type(flat[i]) is not float else flat[i]) if i >= 0 else None
-            for i in prog.args
-        ]
+        S = [x if type(x) is float else x.data for x in flat]
         if prog.fixed:
-            k = 0
-            for j, i in enumerate(prog.args):
-                if i < 0:
-                    S[j] = prog.fixed[k].data
-                    k += 1
-        S.extend([0.0] * (prog.n_slots - len(S)))
+            S += [p.data for p in prog.fixed]
+        S += [0.0] * (prog.n_slots - len(S))
         for f in prog.forward:
             f(S)
         return S
@@ -353,31 +356,29 @@ class Compiled:
                 )
             return _FALLBACK
         t1 = time.process_time()
-        fixed_slots = [*sl.inputs, sl.seed, *sl.inits]
-        fwd_src, bwd_src, slot = _chunks(sl, fixed_slots)
+        leaf_var = dict(zip(sl.leaves, sl.inputs))
+        grad_var = {sl.leaves[i]: g for i, g in zip(sl.wanted, sl.grads)}  # = the prior grad
+        fixed = [v for v in sl.leaves if v not in index]
+        arg_wanted = [i for i, leaf in enumerate(leaves) if leaf in grad_var]
+        fixed_wanted = [v for v in fixed if v in grad_var]
+        layout = [leaf_var.get(leaf, -1) for leaf in leaves] + [leaf_var[v] for v in fixed]
+        layout.append(sl.seed)
+        layout += [grad_var[leaves[i]] for i in arg_wanted] + [grad_var[v] for v in fixed_wanted]
+        fwd_src, bwd_src, slot = _chunks(sl, layout)
         t2 = time.process_time()
         forward = [_function(s, f"{self.__name__}: forward {k}") for k, s in enumerate(fwd_src)]
         backward = [_function(s, f"{self.__name__}: backward {k}") for k, s in enumerate(bwd_src)]
         t3 = time.process_time()
-        wanted_leaves = [sl.leaves[i] for i in sl.wanted]
         prog = _Program(
             forward=forward,
             backward=backward,
             n_slots=slot[-1],
             root=slot[sl.root],
             seed=slot[sl.seed],
-            inits=[slot[v] for v in sl.inits],
-            grads=[slot[v] for v in sl.grads],
-            args=[index.get(v, -1) for v in sl.leaves],
-            fixed=[v for v in sl.leaves if v not in index],
-            arg_wanted=[index[v] for v in wanted_leaves if v in index],
-            fixed_wanted=[v for v in wanted_leaves if v not in index],
+            fixed=fixed,
+            arg_wanted=arg_wanted,
+            fixed_wanted=fixed_wanted,
         )
-        # the inits/grads order must be arguments first, then fixed leaves (as `parents`)
-        order = [i for i, v in enumerate(wanted_leaves) if v in index]
-        order += [i for i, v in enumerate(wanted_leaves) if v not in index]
-        prog.inits = [prog.inits[i] for i in order]
-        prog.grads = [prog.grads[i] for i in order]
         lines = len(sl.forward) + len(sl.backward)
         prog.info = TraceInfo(
             _brief(key),

@@ -61,18 +61,18 @@ def _template(expr: str) -> tuple[str, tuple[str, ...]]:
     return re.sub("\x00([a-z]+)\x00", r"{\1}", text), tuple(used)
 
 
-def _fill(expr: str, env: dict[str, int | str], reads: list[int]) -> str:
-    """`expr` with each placeholder replaced: a variable id (int) becomes a positional
-    field `{k}` for `reads[k]` (appended), a string (a literal) goes in as it is."""
-    fmt, used = _template(expr)
-    lits = tuple(x for x in map(env.__getitem__, used) if type(x) is str)
-    key = (expr, len(reads), lits)
+def _fill(expr: str, env: dict[str, int], reads: list[int], lit: tuple | None = None) -> str:
+    """`expr` with its placeholders replaced: a variable (an id in `env`) becomes a
+    positional field `{k}` for `reads[k]` (appended); `lit`, (placeholder, literal
+    text), goes in as text."""
+    key = (expr, len(reads), lit)
     hit = _FILLED.get(key)
     if hit is None:
+        fmt, used = _template(expr)
         subst, names, k = {}, [], len(reads)
         for name in used:
-            if type(env[name]) is str:
-                subst[name] = env[name]
+            if lit is not None and name == lit[0]:
+                subst[name] = lit[1]
             else:
                 subst[name] = f"{{{k}}}"
                 names.append(name)
@@ -81,7 +81,8 @@ def _fill(expr: str, env: dict[str, int | str], reads: list[int]) -> str:
         if len(_FILLED) > 100_000:  # many distinct constants: start again
             _FILLED.clear()
         _FILLED[key] = hit
-    reads.extend(map(env.__getitem__, hit[1]))
+    for name in hit[1]:
+        reads.append(env[name])
     return hit[0]
 
 
@@ -109,6 +110,9 @@ def _fold(expr: str) -> tuple[str, str]:
 def literal(c: object) -> str:
     """A constant as Python source: repr of a float or int, inf/nan by name; negatives
     parenthesised. Anything else (a Fraction, a huge int) is refused."""
+    if type(c) is float and c - c == 0.0:  # finite: the common case first
+        text = repr(c)
+        return f"({text})" if text[0] == "-" else text
     if isinstance(c, bool):
         c = int(c)
     if isinstance(c, float):
@@ -172,7 +176,7 @@ def _show(label: str) -> str:
 # -- the graph as lines -------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
     """`target = rhs` (or `target += rhs`): one statement of the generated code."""
 
@@ -207,11 +211,17 @@ def _custom_codes() -> frozenset[CodeType]:
 
 
 _CUSTOM = _custom_codes()
+_SPECS: dict[tuple, OpSpec | None] = {}  # spec_for by (op, number of parents, no constant)
 
 
 def _spec(node: Value) -> OpSpec:
     bw_code = getattr(node._bw, "__code__", None)
-    spec = None if bw_code in _CUSTOM else spec_for(node._op, len(node._prev), node._ctx)
+    key = (node._op, len(node._prev), node._ctx is None)
+    spec = _SPECS.get(key)
+    if spec is None:
+        spec = _SPECS[key] = spec_for(node._op, len(node._prev), node._ctx)
+    if bw_code in _CUSTOM:
+        spec = None
     if spec is None or (spec.form == "n" and not isinstance(node._ctx, tuple)):
         raise NotCompilableError(
             f"the op {node._op!r} (a node with {len(node._prev)} inputs"
@@ -271,9 +281,11 @@ def straight_line(
     var: dict[Value, int] = {}
     namer = _Namer()
 
+    all_names = out.names
+
     def new_var(name: str) -> int:
-        out.names.append(name)
-        return len(out.names) - 1
+        all_names.append(name)
+        return len(all_names) - 1
 
     # names: labelled nodes first, so a label keeps its spelling
     names: dict[Value, str] = {}
@@ -303,10 +315,11 @@ def straight_line(
             out.forward.append(Line(var[v], (), literal(v.data), note))
     # forward (any order with parents first gives the same numbers; a reader's is left to right)
     spec_of = dict(zip(ops, specs))
+    lits: dict[Value, tuple[str, str]] = {}  # each node's constant operand, as source
     for v in reading:
         spec = spec_of[v]
         var[v] = new_var(value_name(v))
-        rhs, reads = _forward(v, spec, var)
+        rhs, reads = _forward(v, spec, var, lits)
         note = ""
         if readable:
             shown = _reader(spec.math, v, spec, names) if spec.form != "n" else spec.math
@@ -316,7 +329,10 @@ def straight_line(
             if v.label and sanitize(v.label) != v.label:
                 shown += f"{'  ' if shown else ''}label {_show(v.label)}"
             note = f"{spec.op}: {shown}" if shown else ""
-        out.forward.extend(_split(var[v], reads, rhs, note))
+        if len(rhs) == 1:
+            out.forward.append(Line(var[v], tuple(reads), rhs[0], note))
+        else:
+            out.forward.extend(_split(var[v], reads, rhs, note))
     out.root = var[root]
     out.n_ops = len(ops)
 
@@ -357,7 +373,9 @@ def straight_line(
     for v, spec in zip(reversed(ops), reversed(specs)):
         if v not in need:
             continue
-        for parent, rhs, reads, note in _contributions(v, spec, var, grad[v], names, readable):
+        for parent, rhs, reads, note in _contributions(
+            v, spec, var, grad[v], names, readable, lits
+        ):
             if parent not in need:
                 continue
             if parent not in grad:
@@ -403,8 +421,8 @@ def _reading_order(root: Value) -> list[Value]:
 def _split(target: int, reads: list[int], terms: list[str], note: str) -> list[Line]:
     """A fold `t0 + t1 + ...` as lines of at most MAX_TERMS terms (the compiler recurses
     on long chains), left to right as one line would be, so the sum is the same."""
-    if len(terms) == 1:
-        return [Line(target, tuple(reads), terms[0], note)]
+    if len(terms) <= MAX_TERMS:  # one line: the fields are numbered as `reads` is
+        return [Line(target, tuple(reads), " + ".join(terms), note)]
     lines = []
     for k in range(0, len(terms), MAX_TERMS):
         part = " + ".join(terms[k : k + MAX_TERMS])
@@ -423,7 +441,9 @@ def _split(target: int, reads: list[int], terms: list[str], note: str) -> list[L
 _FIELD = re.compile(r"\{([0-9]+)\}")
 
 
-def _forward(v: Value, spec: OpSpec, var: dict[Value, int]) -> tuple[list[str], list[int]]:
+def _forward(
+    v: Value, spec: OpSpec, var: dict[Value, int], lits: dict[Value, tuple[str, str]]
+) -> tuple[list[str], list[int]]:
     """The forward right-hand side as fold terms (one for a fixed-arity op), and its reads."""
     reads: list[int] = []
 
@@ -434,42 +454,54 @@ def _forward(v: Value, spec: OpSpec, var: dict[Value, int]) -> tuple[list[str], 
         acc, term = _fold(spec.forward)
         if v._op == "linear":
             ws, xs, b = v._ctx
-            first: int | str = var[b] if b is not None else "0.0"
-            pairs = [{"w": var[w], "x": atom(x)} for w, x in zip(ws, xs)]
+            terms = [_fill(acc, {acc: var[b]}, reads) if b is not None else "0.0"]
+            for w, x in zip(ws, xs):
+                if isinstance(x, Value):
+                    terms.append(_fill(term, {"w": var[w], "x": var[x]}, reads))
+                else:
+                    terms.append(_fill(term, {"w": var[w]}, reads, ("x", literal(x))))
         else:  # sum: start, then the terms, constants included
             start, vs = v._ctx
-            first = var[start] if isinstance(start, Value) else literal(float(start))
-            (name,) = set(_template(term)[1])
-            pairs = [{name: atom(t)} for t in vs]
-        terms = [_fill(acc, {acc: first}, reads)]
-        terms += [_fill(term, env, reads) for env in pairs]
+            (name,) = _template(term)[1]
+            if isinstance(start, Value):
+                terms = [_fill(acc, {acc: var[start]}, reads)]
+            else:
+                terms = [literal(float(start))]
+            for t in vs:
+                if isinstance(t, Value):
+                    terms.append(_fill(term, {name: var[t]}, reads))
+                else:
+                    terms.append(literal(t))
         return terms, reads
-    env: dict[str, int | str] = {"a": var[v._prev[0]]}
+    env = {"a": var[v._prev[0]]}
     if spec.form == "vv":
         env["b"] = var[v._prev[1]]
+    lit = None
     if spec.form == "vc":
-        env["c"] = literal(v._ctx)
-    return [_fill(spec.forward, env, reads)], reads
+        lit = lits[v] = ("c", literal(v._ctx))
+    return [_fill(spec.forward, env, reads, lit)], reads
 
 
-def _contributions(v, spec, var, g, names, readable):
+def _contributions(v, spec, var, g, names, readable, lits):
     """(parent, rhs, reads, comment) for each gradient the op passes back, in closure order."""
     if spec.form == "n":
         if v._op == "linear":
             ws, xs, b = v._ctx
+            gw, gx, gb = spec.grads
             items = []
             for w, x in zip(ws, xs):
-                xa = var[x] if isinstance(x, Value) else literal(x)
-                items.append((w, spec.grads[0], {"x": xa, "g": g}, 0, x))
                 if isinstance(x, Value):
-                    items.append((x, spec.grads[1], {"w": var[w], "g": g}, 1, w))
+                    items.append((w, gw, {"x": var[x], "g": g}, None, 0, x))
+                    items.append((x, gx, {"w": var[w], "g": g}, None, 1, w))
+                else:
+                    items.append((w, gw, {"g": g}, ("x", literal(x)), 0, x))
             if b is not None:
-                items.append((b, spec.grads[2], {"g": g}, 2, None))
+                items.append((b, gb, {"g": g}, None, 2, None))
         else:
-            items = [(p, spec.grads[0], {"g": g}, 0, None) for p in v._prev]
-        for parent, expr, env, k, other in items:
+            items = [(p, spec.grads[0], {"g": g}, None, 0, None) for p in v._prev]
+        for parent, expr, env, lit, k, other in items:
             reads: list[int] = []
-            rhs = _fill(expr, env, reads)
+            rhs = _fill(expr, env, reads, lit)
             note = ""
             if readable:
                 d = spec.dmath[k]
@@ -482,11 +514,10 @@ def _contributions(v, spec, var, g, names, readable):
     env = {"a": var[v._prev[0]], "out": var[v], "g": g}
     if spec.form == "vv":
         env["b"] = var[v._prev[1]]
-    if spec.form == "vc":
-        env["c"] = literal(v._ctx)
+    lit = lits.get(v)
     for k, (parent, expr) in enumerate(zip(v._prev, spec.grads)):
         reads = []
-        rhs = _fill(expr, env, reads)
+        rhs = _fill(expr, env, reads, lit)
         note = ""
         if readable:
             d = _reader(spec.dmath[k], v, spec, names)

@@ -163,8 +163,11 @@ def table(repeats: int) -> str:
 
 def compile_scaling(sizes=(10_000, 100_000)) -> str:
     """Compile time per line of a deep chain as it grows (linear if chunking works)."""
+    import autograd.compiled
+
     parts = []
     for n in sizes:
+        autograd.compiled._CODE.clear()  # no help from the process's cache of compiled code
         _, fn, _ = _first_call(lambda n=n: chain_compiled(n))
         info = fn.traces[-1]
         parts.append(
