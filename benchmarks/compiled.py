@@ -112,6 +112,7 @@ WORKLOADS = {
     f"deep chain ({w.CHAIN_N:,} ops)": "chain",
 }
 OTHERS = ("micrograd", "torch", "floats")
+START, END = "<!-- compiled:start -->", "<!-- compiled:end -->"
 
 
 def _first_call(setup):
@@ -179,24 +180,24 @@ def compile_scaling(sizes=(10_000, 100_000)) -> str:
 
 
 _BIG = """
-import resource, sys, time
+import resource, time
 from benchmarks.compiled import chain_compiled
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-run, fn = chain_compiled({n})
+run, fn = chain_compiled(__N__)
 t = time.process_time(); run(); first = time.process_time() - t
 info = fn.traces[-1]
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 t = time.process_time(); run(); again = time.process_time() - t
-print(f"{n:,}-op chain in a fresh process: {{info.lines:,}} lines in {{info.chunks}} chunks; "
-      f"trace + write {{info.emit_seconds:.1f}} s, compile() {{info.compile_seconds:.1f}} s; "
-      f"peak RSS {{peak / 1024:.0f}} MB (at start {{base / 1024:.0f}} MB); "
-      f"a compiled call {{again:.2f}} s")
+print(f"{__N__:,}-op chain in a fresh process: {info.lines:,} lines in {info.chunks} chunks; "
+      f"trace + write {info.emit_seconds:.1f} s, compile() {info.compile_seconds:.1f} s; "
+      f"peak RSS {peak / 1024:.0f} MB (at start {base / 1024:.0f} MB); "
+      f"a compiled call {again:.2f} s")
 """
 
 
 def big_chain(n: int = 1_000_000) -> str:
     """Compile a big chain in a fresh process and report its peak memory."""
-    code = _BIG.replace("{n:,}", f"{n:,}").replace("({n})", f"({n})")
+    code = _BIG.replace("__N__", str(n))
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     return done.stdout.strip() or done.stderr.strip().splitlines()[-1]
@@ -208,6 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--big", action="store_true", help="a 1,000,000-op chain's compile")
     parser.add_argument("--no-freeze", action="store_true", help="leave the heap unfrozen")
     parser.add_argument("--wall", action="store_true", help="wall time, not CPU time")
+    parser.add_argument("--update-readme", action="store_true", help="write it into README.md")
     args = parser.parse_args(argv)
     global CLOCK
     CLOCK = time.perf_counter if args.wall else time.process_time
@@ -218,13 +220,17 @@ def main(argv: list[str] | None = None) -> int:
         r._import_engines()
     gc_state = "heap as a user has it, torch imported" if args.no_freeze else "import-time frozen"
     clock = "wall time" if args.wall else "CPU time"
-    print(f"{r.header()}\nGC on ({gc_state}); {clock}, medians of {args.repeats} repeats.\n")
-    print(table(args.repeats))
-    print()
-    print(compile_scaling())
+    parts = [f"{r.header()} GC on ({gc_state}); {clock}, medians of {args.repeats} repeats."]
+    parts += [table(args.repeats), compile_scaling()]
     if args.big:
-        print()
-        print(big_chain())
+        parts.append(big_chain())
+    text = "\n\n".join(parts)
+    print(text)
+    if args.update_readme:
+        readme = r.README.read_text()
+        before, rest = readme.split(START, 1)
+        _, after = rest.split(END, 1)
+        r.README.write_text(f"{before}{START}\n{text}\n{END}{after}")
     gc.collect()
     return 0
 
