@@ -355,6 +355,7 @@ class Compiled:
                     stacklevel=3,
                 )
             return _FALLBACK
+        del out, traced  # the traced graph: freed now (no cycles), before compiling
         t1 = time.process_time()
         leaf_var = dict(zip(sl.leaves, sl.inputs))
         grad_var = {sl.leaves[i]: g for i, g in zip(sl.wanted, sl.grads)}  # = the prior grad
@@ -365,6 +366,8 @@ class Compiled:
         layout.append(sl.seed)
         layout += [grad_var[leaves[i]] for i in arg_wanted] + [grad_var[v] for v in fixed_wanted]
         fwd_src, bwd_src, slot = _chunks(sl, layout)
+        lines = len(sl.forward) + len(sl.backward)
+        sl.forward, sl.backward = [], []
         t2 = time.process_time()
         forward = [_function(s, f"{self.__name__}: forward {k}") for k, s in enumerate(fwd_src)]
         backward = [_function(s, f"{self.__name__}: backward {k}") for k, s in enumerate(bwd_src)]
@@ -379,7 +382,6 @@ class Compiled:
             arg_wanted=arg_wanted,
             fixed_wanted=fixed_wanted,
         )
-        lines = len(sl.forward) + len(sl.backward)
         prog.info = TraceInfo(
             _brief(key),
             sl.n_ops,
