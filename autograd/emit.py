@@ -222,7 +222,9 @@ def _spec(node: Value) -> OpSpec:
         spec = _SPECS[key] = spec_for(node._op, len(node._prev), node._ctx)
     if bw_code in _CUSTOM:
         spec = None
-    if spec is None or (spec.form == "n" and not isinstance(node._ctx, tuple)):
+    if spec is not None and spec.form == "n" and not isinstance(node._ctx, tuple):
+        raise NotCompilableError(f"the op {node._op!r} kept no record of its terms (_ctx)")
+    if spec is None:
         raise NotCompilableError(
             f"the op {node._op!r} (a node with {len(node._prev)} inputs"
             f"{', a custom _backward' if bw_code in _CUSTOM else ''}) has no entry in the op "

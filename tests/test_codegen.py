@@ -8,6 +8,7 @@ import logging
 import math
 import random
 import types
+import warnings
 
 import pytest
 from hypothesis import given, settings
@@ -20,6 +21,7 @@ from autograd.cli import main
 from autograd.compiled import CompileWarning
 from autograd.emit import sanitize
 from autograd.modes import TracingError
+from autograd.ops import total
 from autograd.opspec import FUNCTIONS
 from autograd.testing import expressions
 
@@ -554,7 +556,7 @@ def test_cli_prints_the_code():
 
 def test_a_long_sum_and_a_deep_chain_compile():
     xs = [Value(float(i)) for i in range(3000)]
-    cf = autograd.compile(lambda *v: autograd.ops.total(v))
+    cf = autograd.compile(lambda *v: total(v))
     out = cf(*xs)
     out.backward()
     assert out.data == sum(range(3000)) and all(v.grad == 1.0 for v in xs)
@@ -567,3 +569,14 @@ def test_a_long_sum_and_a_deep_chain_compile():
     cf = autograd.compile(chain)
     assert_same(compiled_at(cf, [0.5]), engine(chain, [0.5]))
     assert cf.traces[0].chunks > 2
+
+
+def test_total_keeps_its_constants_so_they_are_compiled():
+    # total() used to record no constants: its node could not be written out again
+    fn = lambda x, y: total([x, 1e-20, y * x, 2], start=0.5)  # noqa: E731
+    cf = autograd.compile(fn)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CompileWarning)  # no fallback to the engine
+        for xs in ([1.0, 2.0], [0.0, 0.0], [-3.0, 1e-300]):
+            assert_same(compiled_at(cf, xs), engine(fn, xs))
+    assert len(cf.traces) == 1
