@@ -5,13 +5,22 @@
 3.5839
 """
 
+from .compiled import Compiled, compile
+from .emit import codegen
 from .engine import Value, topological_order
 from .explorer import explore
 from .functional import grad, hessian, value_and_grad
 from .gcpause import gc_paused
 from .gradcheck import GradcheckError, gradcheck, gradcheck_module
 from .higher import gradients
-from .modes import AnomalyError, detect_anomaly, enable_grad, is_grad_enabled, no_grad
+from .modes import (
+    AnomalyError,
+    TracingError,
+    detect_anomaly,
+    enable_grad,
+    is_grad_enabled,
+    no_grad,
+)
 
 __all__ = [
     "Value",
@@ -33,6 +42,10 @@ __all__ = [
     "to_svg",
     "render",
     "explore",
+    "codegen",
+    "compile",
+    "Compiled",
+    "TracingError",
 ]
 __version__ = "0.1.0"
 

@@ -4,6 +4,7 @@ valuegrad eval  "x*y + sin(x)" --at x=2 y=3
 valuegrad graph "x*y + sin(x)" --at x=2 y=3 -o graph.svg   (or -o graph.html: the explorer)
 valuegrad explore "x*y + sin(x)" --at x=2 y=3              (opens the explorer in a browser)
 valuegrad check "x*y + sin(x)" --at x=2 y=3
+valuegrad codegen "x*y + sin(x)" --at x=2 y=3
 valuegrad demo
 """
 
@@ -114,6 +115,14 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return 0 if report else 1
 
 
+def _cmd_codegen(args: argparse.Namespace) -> int:
+    from .emit import codegen
+
+    out, leaves, _ = _build(args)
+    print(codegen(out, list(leaves.values())), end="")
+    return 0
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from .demo import main as demo
 
@@ -148,6 +157,7 @@ def _parser() -> argparse.ArgumentParser:
     x.add_argument("-o", "--output", default=None, help="where (default: a temporary file)")
     x.add_argument("--max-nodes", type=int, default=400, help="refuse larger graphs")
     x.add_argument("--no-browser", action="store_true", help="write the page, do not open it")
+    with_expr("codegen", "print the forward and backward pass as Python code")
     d = sub.add_parser("demo", help="backpropagate through a neuron, draw it, check it")
     d.add_argument("-o", "--output", default="demo.svg", help="the SVG (default demo.svg)")
     return parser
@@ -155,6 +165,7 @@ def _parser() -> argparse.ArgumentParser:
 
 _COMMANDS = {"eval": _cmd_eval, "graph": _cmd_graph, "check": _cmd_check, "demo": _cmd_demo}
 _COMMANDS["explore"] = _cmd_explore
+_COMMANDS["codegen"] = _cmd_codegen
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -97,7 +97,7 @@ def log_softmax(logits: Sequence[Value]) -> list[Value]:
 def _shifted(logits: Sequence[Value]) -> list[Value]:
     """z - max(z): a constant shift, so log-softmax is lse(z - m) - (z - m), with no
     large number added back (at z ~ 1e16 that would round away the answer)."""
-    m = max(v.data for v in logits)
+    m = max(logits).data  # compared as Values: autograd.compile refuses to freeze this
     return [v - m for v in logits]
 
 
