@@ -25,7 +25,7 @@ import ast
 import math
 from dataclasses import dataclass
 
-from .domain import log_base, pow_data, pow_slope
+from .domain import cos, log_base, pow_data, pow_slope, sin
 
 __all__ = ["OpSpec", "SPECS", "FUNCTIONS", "spec_for", "evaluate", "to_js"]
 
@@ -81,8 +81,8 @@ FUNCTIONS = {
     "sigmoid": _sigmoid,
     "div": _div,
     "tanh": math.tanh,
-    "sin": math.sin,
-    "cos": math.cos,
+    "sin": sin,
+    "cos": cos,
     "fabs": abs,
     "pow_data": pow_data,
     "pow_slope": pow_slope,
@@ -126,7 +126,7 @@ _TABLE = [
         "ReLU",
         "v",
         "a if not a <= 0.0 else 0.0",
-        ["g if a > 0.0 else 0.0"],
+        ["g if not a <= 0.0 else 0.0"],
         "relu(a)",
         ["1 if a > 0 else 0"],
     ),  # fmt: skip

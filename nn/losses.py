@@ -80,6 +80,8 @@ def hinge(scores, labels) -> Value:
     """mean of max(0, 1 - y * s) for labels y in {-1, +1} (micrograd's demo loss)."""
     pairs = _pairs(scores, labels, "hinge")
     for _, y in pairs:
+        if isinstance(y, Value):  # a label traced by autograd.compile: checked on the first call
+            y = y.data
         if isinstance(y, bool) or y not in (1, -1):
             raise ValueError(f"hinge(): label {y!r} is not -1 or +1 (map 0/1 labels with 2*y - 1)")
     return total([(1 + -y * s).relu() for s, y in pairs]) * (1.0 / len(pairs))

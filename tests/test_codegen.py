@@ -311,7 +311,26 @@ def test_readme_moons_loop_with_one_line_changed():
     assert train(True) == train(False)
 
 
-@pytest.mark.parametrize("loss", ["bce", "bce_with_logits", "softmax_cross_entropy"])
+@pytest.mark.parametrize("loss", ["bce", "bce_with_logits"])
+def test_fused_losses_without_a_table_entry_run_on_the_engine(loss):
+    # bce and bce_with_logits are single fused nodes (PyTorch's formulas, with clamps);
+    # the op table has no entry for them, so compile says so and runs the engine
+    import nn
+    from autograd.compiled import CompileWarning
+
+    model = nn.MLP(2, [3, 2], seed=0)
+    fns = {
+        "bce": lambda X: nn.bce([model(x)[0].sigmoid() for x in X], [1, 0]),
+        "bce_with_logits": lambda X: nn.bce_with_logits([model(x)[0] for x in X], [1, 0]),
+    }
+    X = [[0.5, -1.0], [1.0, 2.0]]
+    want = fns[loss](X)
+    with pytest.warns(CompileWarning, match="no entry in the op table"):
+        got = autograd.compile(fns[loss])(X)
+    assert got.data == want.data
+
+
+@pytest.mark.parametrize("loss", ["softmax_cross_entropy"])
 def test_losses_with_data_branches_are_refused(loss):
     import nn
 
