@@ -5,12 +5,21 @@
 3.5839
 """
 
+from .compiled import Compiled, compile
+from .emit import codegen
 from .engine import Value, topological_order
 from .functional import grad, hessian, value_and_grad
 from .gcpause import gc_paused
 from .gradcheck import GradcheckError, gradcheck, gradcheck_module
 from .higher import gradients
-from .modes import AnomalyError, detect_anomaly, enable_grad, is_grad_enabled, no_grad
+from .modes import (
+    AnomalyError,
+    TracingError,
+    detect_anomaly,
+    enable_grad,
+    is_grad_enabled,
+    no_grad,
+)
 
 __all__ = [
     "Value",
@@ -28,5 +37,9 @@ __all__ = [
     "hessian",
     "gradients",
     "gc_paused",
+    "codegen",
+    "compile",
+    "Compiled",
+    "TracingError",
 ]
 __version__ = "0.1.0"

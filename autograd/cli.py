@@ -3,6 +3,7 @@
 valuegrad eval  "x*y + sin(x)" --at x=2 y=3
 valuegrad graph "x*y + sin(x)" --at x=2 y=3 -o graph.svg
 valuegrad check "x*y + sin(x)" --at x=2 y=3
+valuegrad codegen "x*y + sin(x)" --at x=2 y=3
 valuegrad demo
 """
 
@@ -91,6 +92,14 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return 0 if report else 1
 
 
+def _cmd_codegen(args: argparse.Namespace) -> int:
+    from .emit import codegen
+
+    out, leaves, _ = _build(args)
+    print(codegen(out, list(leaves.values())), end="")
+    return 0
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from .demo import main as demo
 
@@ -121,12 +130,14 @@ def _parser() -> argparse.ArgumentParser:
     c = with_expr("check", "compare gradients with finite differences (exit 1 on mismatch)")
     c.add_argument("--method", choices=["central", "forward", "richardson"], default="central")
     c.add_argument("--eps", type=_eps, default=1e-6, help="step size, or auto")
+    with_expr("codegen", "print the forward and backward pass as Python code")
     d = sub.add_parser("demo", help="backpropagate through a neuron, draw it, check it")
     d.add_argument("-o", "--output", default="demo.svg", help="the SVG (default demo.svg)")
     return parser
 
 
-_COMMANDS = {"eval": _cmd_eval, "graph": _cmd_graph, "check": _cmd_check, "demo": _cmd_demo}
+_COMMANDS = {"eval": _cmd_eval, "graph": _cmd_graph, "check": _cmd_check, "demo": _cmd_demo,
+             "codegen": _cmd_codegen}  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:

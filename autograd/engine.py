@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 
 from .domain import as_float, is_number, log_base, pow_data, pow_slope
 from .gcpause import gc_paused
-from .modes import _MODE, _RECORD, _anomaly_check, _freed, _record
+from .modes import _MODE, _RECORD, _anomaly_check, _concrete, _freed, _record
 
 __all__ = ["Value", "topological_order"]
 
@@ -260,24 +260,36 @@ class Value:
     __abs__ = abs
 
     # -- comparisons and conversions (by data; == stays identity) --------
+    # While `compile` traces a function these refuse: a branch taken on data
+    # would be frozen into the compiled code (`_concrete` raises TracingError).
 
     def __lt__(self, other: Value | float) -> bool:
+        _concrete("`<`")
         return self.data < _data(other)
 
     def __le__(self, other: Value | float) -> bool:
+        _concrete("`<=`")
         return self.data <= _data(other)
 
     def __gt__(self, other: Value | float) -> bool:
+        _concrete("`>`")
         return self.data > _data(other)
 
     def __ge__(self, other: Value | float) -> bool:
+        _concrete("`>=`")
         return self.data >= _data(other)
 
+    def __bool__(self) -> bool:
+        _concrete("bool() (an `if`, `and`, `or` or `not`)")
+        return True  # as for any object; a Value is not a number to test
+
     def __float__(self) -> float:
+        _concrete("float()")
         return self.data
 
     def detach(self) -> Value:
         """A leaf with the same data (and label), cut off from this node's graph."""
+        _concrete("detach()")
         return Value(self.data, label=self.label)
 
     __hash__ = object.__hash__

@@ -16,7 +16,15 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 if TYPE_CHECKING:
     from .engine import Value
 
-__all__ = ["no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly", "AnomalyError"]
+__all__ = [
+    "no_grad",
+    "enable_grad",
+    "is_grad_enabled",
+    "detect_anomaly",
+    "AnomalyError",
+    "TracingError",
+    "is_tracing",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -35,6 +43,31 @@ _MODE: contextvars.ContextVar[_Mode] = contextvars.ContextVar(
 
 class AnomalyError(FloatingPointError):
     """An op produced NaN or inf while `detect_anomaly()` was on."""
+
+
+# True while `autograd.compile` traces a function: then a Value's data must not
+# decide Python control flow, or the compiled code would freeze the branch taken.
+_TRACING: contextvars.ContextVar[bool] = contextvars.ContextVar("valuegrad_tracing", default=False)
+
+
+class TracingError(TypeError):
+    """A Value was used as a Python bool or number while `compile` traced a function."""
+
+
+def is_tracing() -> bool:
+    """Whether `autograd.compile` is tracing a function here and now."""
+    return _TRACING.get()
+
+
+def _concrete(what: str) -> None:
+    """Refuse `what` (a comparison, bool(), float(), ...) on a Value while tracing."""
+    if _TRACING.get():
+        raise TracingError(
+            f"compile: {what} on a Value while tracing: the compiled code would keep the "
+            "branch (or number) taken now, and be silently wrong for other data. "
+            "Use relu() or abs() for a choice that depends on data, or call the "
+            "function without compile()."
+        )
 
 
 class _ModeSwitch:
@@ -64,6 +97,7 @@ class no_grad(_ModeSwitch):  # noqa: N801 - named as in PyTorch
     """Ops inside build no graph: their results are leaves with no parents and no closure."""
 
     def _enter_mode(self, mode: _Mode) -> _Mode:
+        _concrete("no_grad()")  # its results would be leaves with numbers frozen at trace time
         return mode._replace(grad=False)
 
 

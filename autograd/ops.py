@@ -52,4 +52,5 @@ def total(vs: Sequence[Value | float], start: Value | float = 0.0) -> Value:
         for p in parents:
             p.grad += g
 
-    return _node(acc, parents, "sum", _backward, None)
+    # the terms are kept (constants too), so the node can be written out again (codegen)
+    return _node(acc, parents, "sum", _backward, (start, vs))

@@ -88,6 +88,7 @@ FUNCTIONS = {
     "pow_slope": pow_slope,
     "log_base": log_base,
     "inf": math.inf,
+    "nan": math.nan,
 }
 
 
@@ -220,6 +221,7 @@ _JS_NAMES = {
     "pow_slope": "F.powSlope",
     "log_base": "F.logBase",
     "inf": "Infinity",
+    "nan": "NaN",
 }
 _JS_OPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
 _JS_CMP = {ast.Gt: ">", ast.Lt: "<", ast.GtE: ">=", ast.LtE: "<=", ast.NotEq: "!==", ast.Eq: "==="}

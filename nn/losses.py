@@ -44,7 +44,8 @@ def mse(outputs, targets) -> Value:
 
 
 def _log_clamped(p: Value) -> Value:
-    return p.log() if p.data > math.exp(LOG_FLOOR) else Value(LOG_FLOOR)
+    # compared as Values, so autograd.compile refuses to freeze the branch (TracingError)
+    return p.log() if p > math.exp(LOG_FLOOR) else Value(LOG_FLOOR)
 
 
 def bce(probs, targets) -> Value:
@@ -59,7 +60,7 @@ def bce(probs, targets) -> Value:
 
 def _softplus(z: Value) -> Value:
     """log(1 + e^z), never exponentiating a large positive number."""
-    return z + ((-z).exp() + 1).log() if z.data > 0 else (z.exp() + 1).log()
+    return z + ((-z).exp() + 1).log() if z > 0 else (z.exp() + 1).log()  # z > 0: see above
 
 
 def bce_with_logits(logits, targets) -> Value:
@@ -78,7 +79,7 @@ def log_softmax(logits: Sequence[Value]) -> list[Value]:
     """log of the softmax of `logits`, via a stable log-sum-exp."""
     if not logits:
         raise ValueError("log_softmax(): no logits")
-    m = max(v.data for v in logits)  # a constant shift: it cancels in the gradient
+    m = max(logits).data  # a constant shift: it cancels in the gradient (max: see above)
     lse = total([(v - m).exp() for v in logits]).log() + m
     return [v - lse for v in logits]
 

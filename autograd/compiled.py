@@ -1,0 +1,419 @@
+"""`compile(fn)`: trace a function of `Value`s once, then run it as straight-line Python.
+
+    loss_fn = autograd.compile(loss_fn)   # the one-line change
+    loss = loss_fn(X, y)                  # a Value, as before
+    loss.backward()                       # fills .grad of the parameters, as before
+
+The first call with a given shape of arguments runs `fn` on `Value`s while
+tracing, writes the graph's forward and backward pass as Python with
+`autograd.emit` (expressions from the op table), and compiles it in chunks.
+Later calls with new numbers run that code without building a graph.
+
+What is fixed at trace time and what is not:
+- every argument (numbers and `Value`s, in lists and tuples) is an input: new
+  values give new results; a different shape (length of a list, a number where
+  a `Value` was) traces again, logged at debug level on the "valuegrad.compile"
+  logger;
+- `Value`s the function reaches without taking them as arguments (a model's
+  parameters) are read afresh on every call and receive gradients on backward;
+- plain numbers it reads from elsewhere, and the number of iterations of its
+  loops, are constants of the compiled code;
+- a `Value` in `if`, `<`, `bool()`, `float()`, and `no_grad()` or `detach()`
+  raise `TracingError` while tracing: the branch would be frozen. relu, abs and
+  the edge cases of pow, sqrt and division are data-dependent *inside* ops and
+  stay exact. Reading `.data` inside the function cannot be detected: don't.
+- only the ops the result depends on are compiled: an op whose result is unused
+  is not run again, so its domain error (log of a negative, say) is not raised;
+- an op with no entry in the op table (a micrograd-style custom op) makes
+  `compile` warn once and run the function with the engine: never a wrong number.
+
+No `eval` or `exec`: each chunk is the source of a module holding one `def`,
+passed to the builtin `compile()`; the function's code object is taken from the
+module's constants and bound to the op table's helper functions.
+"""
+
+from __future__ import annotations
+
+import builtins
+import hashlib
+import logging
+import time
+import warnings
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from types import CodeType, FunctionType
+from typing import Any
+
+from .domain import as_float
+from .emit import NotCompilableError, Straight, render, straight_line
+from .engine import Value, _node
+from .higher import register_rule
+from .modes import _MODE, _RECORD, _TRACING, TracingError
+from .opspec import FUNCTIONS
+
+__all__ = ["compile", "Compiled", "TracingError", "CompileWarning", "TraceInfo"]
+
+log = logging.getLogger("valuegrad.compile")
+
+CHUNK_LINES = 8000  # statements per generated function: compile() time and memory stay linear
+_GLOBALS: dict[str, Any] = {"__builtins__": {}, **FUNCTIONS}
+_CODE: OrderedDict[str, CodeType] = OrderedDict()  # source digest -> code, for the process
+_CODE_MAX = 4096
+
+
+class CompileWarning(UserWarning):
+    """`compile` could not write a function out and runs it with the engine instead."""
+
+
+@dataclass
+class TraceInfo:
+    """What one trace produced and what it cost (CPU seconds of this process)."""
+
+    shape: str  # the arguments' shape, in brief
+    ops: int
+    lines: int
+    chunks: int
+    emit_seconds: float
+    compile_seconds: float
+
+
+@dataclass
+class _Program:
+    """Compiled chunks and where their inputs and outputs sit in the list `S`.
+
+    S holds: the flattened arguments' data, the fixed Values' data, the seed,
+    the wanted leaves' gradients (arguments first, then fixed Values), then
+    whatever crosses chunks.
+    """
+
+    forward: list[FunctionType]
+    backward: list[FunctionType]
+    n_slots: int
+    root: int  # slot of the output's value
+    seed: int  # slot of the output's gradient; the gradients follow it
+    fixed: list[Value]  # the leaves that are not arguments (parameters), in slot order
+    arg_wanted: list[int]  # the flat index of each argument that gets a gradient
+    fixed_wanted: list[Value]  # the fixed leaves that get a gradient
+    info: TraceInfo = field(repr=False, default=None)  # type: ignore[assignment]
+
+
+_FALLBACK = object()
+
+
+def _function(source: str, name: str) -> FunctionType:
+    """The one `def` of `source` as a function over the op table's helpers (no exec)."""
+    key = hashlib.sha256(source.encode()).hexdigest()
+    code = _CODE.get(key)
+    if code is None:
+        module = builtins.compile(source, f"<valuegrad {name}>", "exec")
+        (code,) = [c for c in module.co_consts if isinstance(c, CodeType)]
+        _CODE[key] = code
+        if len(_CODE) > _CODE_MAX:
+            _CODE.popitem(last=False)
+    else:
+        _CODE.move_to_end(key)
+    return FunctionType(code, _GLOBALS, name)
+
+
+def _chunks(sl: Straight, layout: list[int]) -> tuple[list[str], list[str], list[int]]:
+    """Sources of the forward and backward chunk functions, and each variable's slot.
+
+    Inside a chunk, variables are locals; a value crossing chunks (or the
+    forward/backward boundary) goes through the list `S`, at its slot.
+    """
+    groups = [sl.forward[k : k + CHUNK_LINES] for k in range(0, len(sl.forward), CHUNK_LINES)]
+    n_fwd = len(groups)
+    groups += [sl.backward[k : k + CHUNK_LINES] for k in range(0, len(sl.backward), CHUNK_LINES)]
+    n = len(sl.names)
+    first = [-1] * n  # chunk of a variable's first plain assignment (-1: an input)
+    last = [-1] * n  # last chunk that reads or updates it
+    inputs = set(layout)
+    for k, group in enumerate(groups):
+        for line in group:
+            for r in line.reads:
+                last[r] = k
+            if line.augment:
+                last[line.target] = k
+            elif first[line.target] == -1 and line.target not in inputs:
+                first[line.target] = k
+    end = len(groups)
+    for v in (sl.root, *sl.grads):
+        last[v] = end
+    slot = [-1] * n
+    for i, v in enumerate(layout):  # the inputs' slots, given (-1: a slot without a variable)
+        if v >= 0:
+            slot[v] = i
+    n_slots = len(layout)
+    sources = []
+    for k, group in enumerate(groups):
+        used: dict[int, None] = {}
+        written: dict[int, None] = {}
+        for line in group:
+            for r in line.reads:
+                used[r] = None
+            if line.augment:
+                used[line.target] = None
+            written[line.target] = None
+        loads = [v for v in used if first[v] != k]
+        stores = [v for v in written if last[v] > k]
+        for v in (*loads, *stores):
+            if slot[v] < 0:
+                slot[v] = n_slots
+                n_slots += 1
+        body = [f"    {sl.names[v]} = S[{slot[v]}]" for v in loads]
+        body += [f"    {render(line, sl.names)}" for line in group]
+        body += [f"    S[{slot[v]}] = {sl.names[v]}" for v in stores]
+        sources.append("def chunk(S):\n" + "\n".join(body) + "\n")
+    for v in (sl.root, *sl.grads):  # an output no chunk wrote: an input passed through
+        if slot[v] < 0:
+            slot[v] = n_slots
+            n_slots += 1
+    slot.append(n_slots)  # the total, at the end
+    return sources[:n_fwd], sources[n_fwd:], slot
+
+
+def _flatten(args: Sequence[Any]) -> tuple[list[Any], tuple]:
+    """The numbers and Values in `args` (nested lists and tuples), and the shape."""
+    flat: list[Any] = []
+    shape: list = []
+    stack: list[Any] = [tuple(args)]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, (list, tuple)):
+            shape.append((type(item).__name__, len(item)))
+            stack.extend(reversed(item))
+        elif isinstance(item, Value):
+            flat.append(item)
+            shape.append("v")
+        else:
+            flat.append(as_float(item, "compile() argument"))
+            shape.append("f")
+    return flat, tuple(shape)
+
+
+def _rebuild(args: Sequence[Any], flat: list[Any]) -> list[Any]:
+    """`args` with each number or Value replaced by the next item of `flat`."""
+    it = iter(flat)
+
+    def build(item):
+        if isinstance(item, (list, tuple)):
+            return type(item)(build(x) for x in item) if type(item) in (list, tuple) else (
+                type(item)(*[build(x) for x in item])
+            )  # fmt: skip
+        return next(it)
+
+    return [build(a) for a in args]
+
+
+def _refuse_higher(out: Value, g: Any) -> Sequence[Any]:
+    raise NotImplementedError(
+        "create_graph through a compiled function: its code computes first derivatives "
+        "only; call the function without compile() for higher derivatives"
+    )
+
+
+register_rule("compiled", _refuse_higher)
+
+
+class Compiled:
+    """A function of `Value`s traced once per shape of its arguments and run as compiled code."""
+
+    def __init__(self, fn: Callable[..., Value]) -> None:
+        if not callable(fn):
+            raise TypeError(
+                f"autograd.compile needs a function, got {type(fn).__name__} "
+                "(for Python's builtin compile() use builtins.compile)"
+            )
+        self.fn = fn
+        self.traces: list[TraceInfo] = []  # one per trace, the newest last
+        self._programs: dict[tuple, Any] = {}
+        self._warned = False
+        self.__wrapped__ = fn
+        self.__name__ = getattr(fn, "__name__", "compiled")
+        self.__doc__ = getattr(fn, "__doc__", None)
+
+    def __repr__(self) -> str:
+        return f"<compiled {self.__name__}: {len(self._programs)} traced shape(s)>"
+
+    # -- calling --------------------------------------------------------
+
+    def __call__(self, *args: Any) -> Value:
+        """fn(*args) as a Value; its backward() fills the gradients of the Values behind it."""
+        if _MODE.get().anomaly is not None:  # detect_anomaly checks every op: use the engine
+            return self.fn(*args)
+        flat, shape = _flatten(args)
+        prog = self._programs.get(shape)
+        if prog is None:
+            prog = self._trace(args, flat, shape, grads_of_numbers=False)
+        if prog is _FALLBACK:
+            return self.fn(*args)
+        S = self._forward(prog, flat)
+        arg_vals = [flat[i] for i in prog.arg_wanted]
+        parents = (*arg_vals, *prog.fixed_wanted)
+        repeats = len(arg_vals) > 0 and len(set(map(id, parents))) < len(parents)
+        lo, hi = prog.seed + 1, prog.seed + 1 + len(parents)
+
+        def _backward(g: float) -> None:
+            S[prog.seed] = g
+            if repeats:  # the same Value twice: its first share starts from its grad
+                seen: set[int] = set()
+                S[lo:hi] = [0.0 if id(p) in seen or seen.add(id(p)) else p.grad for p in parents]
+            else:
+                S[lo:hi] = [p.grad for p in parents]
+            for f in prog.backward:
+                f(S)
+            if not repeats:
+                for p, grad in zip(parents, S[lo:hi]):
+                    p.grad = grad
+                return
+            seen = set()
+            for p, grad in zip(parents, S[lo:hi]):
+                if id(p) not in seen:
+                    p.grad = grad
+                    seen.add(id(p))
+                else:  # ... and the next ones add on
+                    p.grad += grad
+
+        return _node(S[prog.root], parents, "compiled", _backward)
+
+    def value_and_grad(self, *args: Any) -> tuple[float, Any]:
+        """(fn(*args) as a float, d/d each argument, nested as the arguments are).
+
+        Numbers and Values alike get a gradient; no `.grad` is touched.
+        """
+        flat, shape = _flatten(args)
+        key = (*shape, "value_and_grad")
+        prog = self._programs.get(key)
+        if prog is None:
+            prog = self._trace(args, flat, key, grads_of_numbers=True)
+        if prog is _FALLBACK:
+            from .higher import gradients
+
+            leaves = [Value(x.data if isinstance(x, Value) else x) for x in flat]
+            out = self.fn(*_rebuild(args, leaves))
+            return out.data, _rebuild(args, gradients(out, leaves))
+        S = self._forward(prog, flat)
+        lo, hi = prog.seed + 1, prog.seed + 1 + len(prog.arg_wanted)  # no fixed_wanted here
+        S[prog.seed] = 1.0
+        S[lo:hi] = [0.0] * (hi - lo)
+        for f in prog.backward:
+            f(S)
+        grads = [0.0] * len(flat)
+        for i, grad in zip(prog.arg_wanted, S[lo:hi]):
+            grads[i] = grad
+        return S[prog.root], _rebuild(args, grads)
+
+    @staticmethod
+    def _forward(prog: _Program, flat: list[Any]) -> list:
+        S = [x if type(x) is float else x.data for x in flat]
+        if prog.fixed:
+            S += [p.data for p in prog.fixed]
+        S += [0.0] * (prog.n_slots - len(S))
+        for f in prog.forward:
+            f(S)
+        return S
+
+    # -- tracing ---------------------------------------------------------
+
+    def _trace(self, args: Sequence[Any], flat: list[Any], key: tuple, grads_of_numbers: bool):
+        what = "traces again" if self._programs else "traces"
+        log.debug("compile: %s %s for arguments of shape %s", self.__name__, what, _brief(key))
+        leaves = [Value(x.data if isinstance(x, Value) else x) for x in flat]
+        traced = _rebuild(args, leaves)
+        t0 = time.process_time()
+        tracing = _TRACING.set(True)
+        mode = _MODE.set(_RECORD)
+        try:
+            out = self.fn(*traced)
+        finally:
+            _MODE.reset(mode)
+            _TRACING.reset(tracing)
+        if not isinstance(out, Value):
+            raise TypeError(
+                f"compile: {self.__name__} returned {type(out).__name__}, not a Value "
+                "(a compiled function returns one scalar Value, such as a loss)"
+            )
+        index = {leaf: i for i, leaf in enumerate(leaves)}
+        is_number = [not isinstance(x, Value) for x in flat]
+        try:
+            # every leaf is an input; gradients for Value arguments and for the Values
+            # reached from outside (parameters); for numbers only in value_and_grad
+            sl = straight_line(
+                out,
+                None,
+                wanted=lambda v: v not in index or grads_of_numbers or not is_number[index[v]],
+                readable=False,
+            )
+        except NotCompilableError as e:
+            self._programs[key] = _FALLBACK
+            if not self._warned:
+                self._warned = True
+                warnings.warn(
+                    f"compile: {self.__name__} runs with the engine, uncompiled: {e}",
+                    CompileWarning,
+                    stacklevel=3,
+                )
+            return _FALLBACK
+        t1 = time.process_time()
+        leaf_var = dict(zip(sl.leaves, sl.inputs))
+        grad_var = {sl.leaves[i]: g for i, g in zip(sl.wanted, sl.grads)}  # = the prior grad
+        fixed = [v for v in sl.leaves if v not in index]
+        arg_wanted = [i for i, leaf in enumerate(leaves) if leaf in grad_var]
+        fixed_wanted = [v for v in fixed if v in grad_var]
+        layout = [leaf_var.get(leaf, -1) for leaf in leaves] + [leaf_var[v] for v in fixed]
+        layout.append(sl.seed)
+        layout += [grad_var[leaves[i]] for i in arg_wanted] + [grad_var[v] for v in fixed_wanted]
+        fwd_src, bwd_src, slot = _chunks(sl, layout)
+        t2 = time.process_time()
+        forward = [_function(s, f"{self.__name__}: forward {k}") for k, s in enumerate(fwd_src)]
+        backward = [_function(s, f"{self.__name__}: backward {k}") for k, s in enumerate(bwd_src)]
+        t3 = time.process_time()
+        prog = _Program(
+            forward=forward,
+            backward=backward,
+            n_slots=slot[-1],
+            root=slot[sl.root],
+            seed=slot[sl.seed],
+            fixed=fixed,
+            arg_wanted=arg_wanted,
+            fixed_wanted=fixed_wanted,
+        )
+        lines = len(sl.forward) + len(sl.backward)
+        prog.info = TraceInfo(
+            _brief(key),
+            sl.n_ops,
+            lines,
+            len(forward) + len(backward),
+            (t1 - t0) + (t2 - t1),
+            t3 - t2,
+        )
+        self.traces.append(prog.info)
+        self._programs[key] = prog
+        log.debug(
+            "compile: %s: %d ops, %d lines in %d chunks; trace and emit %.3f s, compile %.3f s",
+            self.__name__,
+            sl.n_ops,
+            lines,
+            prog.info.chunks,
+            prog.info.emit_seconds,
+            prog.info.compile_seconds,
+        )
+        return prog
+
+
+def _brief(shape: tuple) -> str:
+    numbers, values = shape.count("f"), shape.count("v")
+    extra = ", value_and_grad" if shape[-1] == "value_and_grad" else ""
+    return f"{numbers} numbers and {values} Values in {len(shape) - numbers - values} lists{extra}"
+
+
+def compile(fn: Callable[..., Value]) -> Compiled:  # noqa: A001 - autograd.compile, as torch.compile
+    """`fn`, traced once per shape of its arguments and run as compiled straight-line Python.
+
+    Call it as `fn`: it returns a `Value` whose `backward()` fills `.grad` of
+    every `Value` argument and every `Value` the function reached otherwise (a
+    model's parameters), bit for bit as `fn(...).backward()` would. Usable as a
+    decorator. See the module's docstring for what tracing fixes.
+    """
+    return Compiled(fn)

@@ -1,0 +1,576 @@
+"""A graph's forward and backward pass as straight-line Python, written from the op table.
+
+`codegen(root)` gives source a person reads: one line per op, variables named
+after labels, each backward line commented with the op's local derivative (the
+chain rule written out, as in a step-by-step derivation). `autograd.compile`
+uses the same lines, without comments and with short names, to run a graph
+again at new values without building it.
+
+Every expression comes from `autograd.opspec` (the one table of ops); the
+helper functions it names (`div`, `pow_data`, ...) are the generated code's
+only globals. Labels are user text: names are made from them by keeping ASCII
+letters, digits and `_`, and they appear elsewhere only in comments, escaped by
+`ascii()`. Numbers appear as `repr` of floats or ints, or the names `inf`/`nan`.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import keyword
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from types import CodeType
+
+from .engine import Value, topological_order
+from .opspec import FUNCTIONS, OpSpec, spec_for
+
+__all__ = ["codegen", "NotCompilableError", "Straight", "straight_line"]
+
+_PLACEHOLDERS = frozenset({"a", "b", "c", "out", "g", "w", "x"})
+MAX_TERMS = 64  # terms of a variadic op per source line (a longer fold continues on the next)
+
+
+class NotCompilableError(TypeError):
+    """The graph has an op without an entry in the op table (or a custom closure)."""
+
+
+# -- the table's expressions as format strings --------------------------------
+
+
+@functools.cache
+def _template(expr: str) -> tuple[str, tuple[str, ...]]:
+    """A table expression as a format string with `{a}`, `{g}`, ... for its placeholders,
+    and the placeholders it uses, in order of first use.
+
+    What is substituted is always an atom (a name, or a literal in parentheses
+    when negative), so Python's precedence keeps the expression's meaning.
+    """
+    tree = ast.parse(expr, mode="eval")
+    used: dict[str, None] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            if node.id in _PLACEHOLDERS:
+                used[node.id] = None
+                node.id = f"\x00{node.id}\x00"
+            elif node.id not in FUNCTIONS:
+                raise ValueError(f"opspec: the name {node.id!r} in {expr!r} is not in FUNCTIONS")
+    text = ast.unparse(tree).replace("{", "{{").replace("}", "}}")
+    return re.sub("\x00([a-z]+)\x00", r"{\1}", text), tuple(used)
+
+
+def _fill(expr: str, env: dict[str, int], reads: list[int], lit: tuple | None = None) -> str:
+    """`expr` with its placeholders replaced: a variable (an id in `env`) becomes a
+    positional field `{k}` for `reads[k]` (appended); `lit`, (placeholder, literal
+    text), goes in as text."""
+    key = (expr, len(reads), lit)
+    hit = _FILLED.get(key)
+    if hit is None:
+        fmt, used = _template(expr)
+        subst, names, k = {}, [], len(reads)
+        for name in used:
+            if lit is not None and name == lit[0]:
+                subst[name] = lit[1]
+            else:
+                subst[name] = f"{{{k}}}"
+                names.append(name)
+                k += 1
+        hit = fmt.format(**subst), tuple(names)
+        if len(_FILLED) > 100_000:  # many distinct constants: start again
+            _FILLED.clear()
+        _FILLED[key] = hit
+    for name in hit[1]:
+        reads.append(env[name])
+    return hit[0]
+
+
+_FILLED: dict[tuple, tuple[str, tuple[str, ...]]] = {}
+
+
+@functools.cache
+def _fold(expr: str) -> tuple[str, str]:
+    """A variadic op's forward template `acc + term` as (accumulator name, term expression)."""
+    tree = ast.parse(expr, mode="eval").body
+    ok = (
+        isinstance(tree, ast.BinOp)
+        and isinstance(tree.op, ast.Add)
+        and isinstance(tree.left, ast.Name)
+        and (
+            isinstance(tree.right, (ast.Name, ast.Call, ast.Constant))
+            or (isinstance(tree.right, ast.BinOp) and isinstance(tree.right.op, ast.Mult))
+        )
+    )
+    if not ok:
+        raise ValueError(f"opspec: the variadic template {expr!r} is not of the form `acc + term`")
+    return tree.left.id, ast.unparse(tree.right)
+
+
+def literal(c: object) -> str:
+    """A constant as Python source: repr of a float or int, inf/nan by name; negatives
+    parenthesised. Anything else (a Fraction, a huge int) is refused."""
+    if type(c) is float and c - c == 0.0:  # finite: the common case first
+        text = repr(c)
+        return f"({text})" if text[0] == "-" else text
+    if isinstance(c, bool):
+        c = int(c)
+    if isinstance(c, float):
+        c = float(c)  # a subclass (numpy.float64) as the float it is
+        if math.isnan(c):
+            return "nan"
+        text = repr(c) if math.isfinite(c) else ("inf" if c > 0 else "-inf")
+    elif isinstance(c, int) and abs(c) < 2**63:
+        text = repr(int(c))
+    else:
+        raise NotCompilableError(f"the constant {type(c).__name__} {c!r:.40} has no literal form")
+    return f"({text})" if text.startswith("-") else text
+
+
+# -- names ---------------------------------------------------------------------
+
+_OPNAMES = {"+": "add", "-": "sub", "*": "mul", "/": "quot", "**": "pow", "ReLU": "relu",
+            "linear": "lin", "sum": "total"}  # fmt: skip
+_RESERVED = set(FUNCTIONS) | {"S", "forward_backward", "seed"}
+
+
+class _Namer:
+    """Unique Python identifiers for values, each with a free `grad_` twin."""
+
+    def __init__(self) -> None:
+        self.used: set[str] = set(_RESERVED)
+        self.counts: dict[str, int] = {}
+
+    def claim(self, base: str) -> str:
+        name, k = base, 1
+        while name in self.used or f"grad_{name}" in self.used or keyword.iskeyword(name):
+            k += 1
+            name = f"{base}_{k}"
+        self.used.update((name, f"grad_{name}"))
+        return name
+
+    def numbered(self, base: str) -> str:
+        k = self.counts.get(base, 0) + 1
+        self.counts[base] = k
+        return self.claim(f"{base}{k}")
+
+
+def sanitize(label: str) -> str:
+    """An identifier made from a label (ASCII letters, digits, `_`), or '' if none is left.
+
+    Operator signs go, spaces become `_`: the lecture's 'x1*w1 + x2*w2' is `x1w1_x2w2`.
+    """
+    name = re.sub(r"[^A-Za-z0-9_\s]+", "", label)
+    name = re.sub(r"[\s_]+", "_", name).strip("_")[:32]
+    if name and name[0].isdigit():
+        name = f"v_{name}"
+    return name
+
+
+def _show(label: str) -> str:
+    """A label as it may appear in a comment: escaped, one line, short."""
+    text = ascii(label)
+    return text if len(text) <= 42 else text[:39] + "..."
+
+
+# -- the graph as lines -------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Line:
+    """`target = rhs` (or `target += rhs`): one statement of the generated code."""
+
+    target: int  # a variable id
+    reads: tuple[int, ...]
+    rhs: str  # a format string: field {k} is the variable reads[k]
+    comment: str = ""
+    augment: bool = False
+
+
+@dataclass
+class Straight:
+    """A graph as straight-line code: variables, forward lines, backward lines."""
+
+    names: list[str] = field(default_factory=list)  # variable id -> identifier
+    inputs: list[int] = field(default_factory=list)  # the leaf values' variables, in order
+    leaves: list[Value] = field(default_factory=list)  # the leaves, in the order of `inputs`
+    forward: list[Line] = field(default_factory=list)
+    backward: list[Line] = field(default_factory=list)
+    root: int = -1  # the output's variable
+    seed: int = -1  # the variable holding the output's gradient (compile mode)
+    grads: list[int] = field(default_factory=list)  # d root / d leaf, for each wanted leaf
+    inits: list[int] = field(default_factory=list)  # compile mode: each wanted leaf's prior grad
+    wanted: list[int] = field(default_factory=list)  # indices into `leaves`
+    n_ops: int = 0
+
+
+def _custom_codes() -> frozenset[CodeType]:
+    """Code of the wrapper the engine puts around a micrograd-style `_backward` closure."""
+    fset = Value._backward.fset  # type: ignore[attr-defined]
+    return frozenset(c for c in fset.__code__.co_consts if isinstance(c, CodeType))
+
+
+_CUSTOM = _custom_codes()
+_SPECS: dict[tuple, OpSpec | None] = {}  # spec_for by (op, number of parents, no constant)
+
+
+def _spec(node: Value) -> OpSpec:
+    bw_code = getattr(node._bw, "__code__", None)
+    key = (node._op, len(node._prev), node._ctx is None)
+    spec = _SPECS.get(key)
+    if spec is None:
+        spec = _SPECS[key] = spec_for(node._op, len(node._prev), node._ctx)
+    if bw_code in _CUSTOM:
+        spec = None
+    if spec is None or (spec.form == "n" and not isinstance(node._ctx, tuple)):
+        raise NotCompilableError(
+            f"the op {node._op!r} (a node with {len(node._prev)} inputs"
+            f"{', a custom _backward' if bw_code in _CUSTOM else ''}) has no entry in the op "
+            "table autograd.opspec, so it cannot be written out as code"
+        )
+    return spec
+
+
+def straight_line(
+    root: Value,
+    inputs: Sequence[Value] | None = None,
+    wanted: Sequence[Value] | Callable[[Value], bool] | None = None,
+    *,
+    readable: bool = True,
+) -> Straight:
+    """The lines computing `root` and d root / d leaf for each leaf in `wanted`.
+
+    `inputs` are the leaves that become variables fed from outside (default:
+    every leaf); other leaves become constants. `wanted` (leaves, or a test of
+    a leaf) defaults to `inputs`.
+    `readable=False` (for compile) names variables `v1`, `g1`, ..., writes no
+    comments, and adds a seed variable and one prior-gradient variable per
+    wanted leaf, so a leaf's gradient accumulates exactly as `backward()` does.
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"codegen needs a Value, got {type(root).__name__}")
+    ops = topological_order(root, leaves=False) if root._bw is not None else []
+    specs = [_spec(v) for v in ops]
+    reading = _reading_order(root) if readable else ops
+    leaves: list[Value] = []  # in order of first use by an op (as a reader meets them)
+    seen: set[Value] = set()
+    for v in reading:
+        for p in v._prev:
+            if p._bw is None and p not in seen:
+                seen.add(p)
+                leaves.append(p)
+    if root._bw is None:
+        leaves.append(root)
+        seen.add(root)
+    if inputs is not None:
+        for x in inputs:
+            if not isinstance(x, Value) or x._bw is not None:
+                raise TypeError(f"codegen: an input must be a leaf Value, not {x!r:.60}")
+        # the inputs in the order given (one the output does not use gets gradient 0), then
+        # the other leaves, which become constants
+        input_set = set(inputs)
+        leaves = [*dict.fromkeys(inputs), *(v for v in leaves if v not in input_set)]
+    else:
+        input_set = set(leaves)
+    if callable(wanted):
+        wanted_set = {v for v in leaves if wanted(v)}
+    else:
+        wanted_set = input_set if wanted is None else set(wanted)
+
+    out = Straight()
+    var: dict[Value, int] = {}
+    namer = _Namer()
+
+    all_names = out.names
+
+    def new_var(name: str) -> int:
+        all_names.append(name)
+        return len(all_names) - 1
+
+    # names: labelled nodes first, so a label keeps its spelling
+    names: dict[Value, str] = {}
+    if readable:
+        for v in [*leaves, *reading]:
+            s = sanitize(v.label) if v.label else ""
+            if s:
+                names[v] = namer.claim(s)
+        for v in leaves:
+            if v not in names:
+                names[v] = namer.numbered("x")
+        for v in reading:
+            if v not in names:
+                names[v] = namer.numbered(_OPNAMES.get(v._op, sanitize(v._op) or "op"))
+
+    def value_name(v: Value) -> str:
+        return names[v] if readable else f"v{len(out.names)}"
+
+    # inputs and constants
+    for v in leaves:
+        var[v] = new_var(value_name(v))
+        if v in input_set:
+            out.inputs.append(var[v])
+            out.leaves.append(v)
+        else:
+            note = f"constant{' ' + _show(v.label) if v.label else ''}" if readable else ""
+            out.forward.append(Line(var[v], (), literal(v.data), note))
+    # forward (any order with parents first gives the same numbers; a reader's is left to right)
+    spec_of = dict(zip(ops, specs))
+    lits: dict[Value, tuple[str, str]] = {}  # each node's constant operand, as source
+    for v in reading:
+        spec = spec_of[v]
+        var[v] = new_var(value_name(v))
+        rhs, reads = _forward(v, spec, var, lits)
+        note = ""
+        if readable:
+            shown = _reader(spec.math, v, spec, names) if spec.form != "n" else spec.math
+            code = rhs[0].format(*[out.names[r] for r in reads])
+            if len(rhs) == 1 and _plain(shown) == _plain(code):
+                shown = ""  # the code says it already
+            if v.label and sanitize(v.label) != v.label:
+                shown += f"{'  ' if shown else ''}label {_show(v.label)}"
+            note = f"{spec.op}: {shown}" if shown else ""
+        if len(rhs) == 1:
+            out.forward.append(Line(var[v], tuple(reads), rhs[0], note))
+        else:
+            out.forward.extend(_split(var[v], reads, rhs, note))
+    out.root = var[root]
+    out.n_ops = len(ops)
+
+    # which nodes need a gradient: a wanted leaf lies behind them
+    need: set[Value] = {v for v in leaves if v in wanted_set}
+    for v in ops:
+        if any(p in need for p in v._prev):
+            need.add(v)
+
+    # backward, in the engine's order: nodes from the output back, parents in closure order
+    grad: dict[Value, int] = {}
+    if not readable:
+        out.seed = new_var("seed")
+        for v in out.leaves:
+            if v in wanted_set:
+                grad[v] = new_var(f"g{len(out.names)}")
+                out.inits.append(grad[v])
+    first: set[Value] = set()  # nodes whose gradient has been assigned once
+    if root in need or root in wanted_set:
+        if root._bw is None:  # the output is a leaf
+            g = grad.get(root)
+            if g is None:
+                grad[root] = g = new_var(f"grad_{names[root]}" if readable else "g")
+                out.backward.append(
+                    Line(g, (), "1.0", "the output's own slope" if readable else "")
+                )
+            else:
+                out.backward.append(Line(g, (out.seed,), "{0}", augment=True))
+            first.add(root)
+        else:
+            g = new_var(f"grad_{names[root]}" if readable else f"g{len(out.names)}")
+            grad[root] = g
+            rhs = "1.0" if readable else "{0}"
+            reads = () if readable else (out.seed,)
+            sym = f"∂{names[root]}/∂{names[root]} = 1" if readable else ""
+            out.backward.append(Line(g, reads, rhs, sym))
+            first.add(root)
+    for v, spec in zip(reversed(ops), reversed(specs)):
+        if v not in need:
+            continue
+        for parent, rhs, reads, note in _contributions(
+            v, spec, var, grad[v], names, readable, lits
+        ):
+            if parent not in need:
+                continue
+            if parent not in grad:
+                grad[parent] = new_var(
+                    f"grad_{names[parent]}" if readable else f"g{len(out.names)}"
+                )
+            g = grad[parent]
+            if parent in first:
+                out.backward.append(Line(g, tuple(reads), rhs, note, augment=True))
+            elif not readable and parent._bw is None:  # the leaf's prior gradient, then +=
+                rhs = f"{{{len(reads)}}} + ({rhs})"
+                out.backward.append(Line(g, (*reads, g), rhs, note))
+                first.add(parent)
+            else:
+                out.backward.append(Line(g, tuple(reads), rhs, note))
+                first.add(parent)
+    for i, v in enumerate(out.leaves):
+        if v in wanted_set:
+            out.wanted.append(i)
+            if v not in grad:  # not reached from the output: its gradient is zero
+                grad[v] = new_var(f"grad_{names[v]}" if readable else f"g{len(out.names)}")
+                out.backward.append(Line(grad[v], (), "0.0", "not used by the output"))
+            out.grads.append(grad[v])
+    return out
+
+
+def _reading_order(root: Value) -> list[Value]:
+    """The op nodes behind `root`, parents first, first parents before later ones."""
+    order: list[Value] = []
+    visited: set[Value] = set()
+    stack: list[tuple[Value, bool]] = [(root, False)]
+    while stack:
+        v, done = stack.pop()
+        if done:
+            order.append(v)
+        elif v not in visited and v._bw is not None:
+            visited.add(v)
+            stack.append((v, True))
+            stack.extend((p, False) for p in reversed(v._prev) if p not in visited)
+    return order
+
+
+def _split(target: int, reads: list[int], terms: list[str], note: str) -> list[Line]:
+    """A fold `t0 + t1 + ...` as lines of at most MAX_TERMS terms (the compiler recurses
+    on long chains), left to right as one line would be, so the sum is the same."""
+    if len(terms) <= MAX_TERMS:  # one line: the fields are numbered as `reads` is
+        return [Line(target, tuple(reads), " + ".join(terms), note)]
+    lines = []
+    for k in range(0, len(terms), MAX_TERMS):
+        part = " + ".join(terms[k : k + MAX_TERMS])
+        line_reads = [int(m) for m in _FIELD.findall(part)]
+        renumber = {r: i for i, r in enumerate(dict.fromkeys(line_reads))}
+        ids = [reads[r] for r in renumber]
+        shift = 1 if k else 0
+        part = _FIELD.sub(lambda m, rn=renumber, s=shift: f"{{{rn[int(m.group(1))] + s}}}", part)
+        if k:
+            part, ids = "{0} + " + part, [target, *ids]
+        lines.append(Line(target, tuple(ids), part))
+    lines[0].comment = note
+    return lines
+
+
+_FIELD = re.compile(r"\{([0-9]+)\}")
+
+
+def _forward(
+    v: Value, spec: OpSpec, var: dict[Value, int], lits: dict[Value, tuple[str, str]]
+) -> tuple[list[str], list[int]]:
+    """The forward right-hand side as fold terms (one for a fixed-arity op), and its reads."""
+    reads: list[int] = []
+
+    def atom(x: object) -> int | str:
+        return var[x] if isinstance(x, Value) else literal(x)
+
+    if spec.form == "n":
+        acc, term = _fold(spec.forward)
+        if v._op == "linear":
+            ws, xs, b = v._ctx
+            terms = [_fill(acc, {acc: var[b]}, reads) if b is not None else "0.0"]
+            for w, x in zip(ws, xs):
+                if isinstance(x, Value):
+                    terms.append(_fill(term, {"w": var[w], "x": var[x]}, reads))
+                else:
+                    terms.append(_fill(term, {"w": var[w]}, reads, ("x", literal(x))))
+        else:  # sum: start, then the terms, constants included
+            start, vs = v._ctx
+            (name,) = _template(term)[1]
+            if isinstance(start, Value):
+                terms = [_fill(acc, {acc: var[start]}, reads)]
+            else:
+                terms = [literal(float(start))]
+            for t in vs:
+                if isinstance(t, Value):
+                    terms.append(_fill(term, {name: var[t]}, reads))
+                else:
+                    terms.append(literal(t))
+        return terms, reads
+    env = {"a": var[v._prev[0]]}
+    if spec.form == "vv":
+        env["b"] = var[v._prev[1]]
+    lit = None
+    if spec.form == "vc":
+        lit = lits[v] = ("c", literal(v._ctx))
+    return [_fill(spec.forward, env, reads, lit)], reads
+
+
+def _contributions(v, spec, var, g, names, readable, lits):
+    """(parent, rhs, reads, comment) for each gradient the op passes back, in closure order."""
+    if spec.form == "n":
+        if v._op == "linear":
+            ws, xs, b = v._ctx
+            gw, gx, gb = spec.grads
+            items = []
+            for w, x in zip(ws, xs):
+                if isinstance(x, Value):
+                    items.append((w, gw, {"x": var[x], "g": g}, None, 0, x))
+                    items.append((x, gx, {"w": var[w], "g": g}, None, 1, w))
+                else:
+                    items.append((w, gw, {"g": g}, ("x", literal(x)), 0, x))
+            if b is not None:
+                items.append((b, gb, {"g": g}, None, 2, None))
+        else:
+            items = [(p, spec.grads[0], {"g": g}, None, 0, None) for p in v._prev]
+        for parent, expr, env, lit, k, other in items:
+            reads: list[int] = []
+            rhs = _fill(expr, env, reads, lit)
+            note = ""
+            if readable:
+                d = spec.dmath[k]
+                if other is not None:
+                    shown = names[other] if isinstance(other, Value) else literal(other)
+                    d = re.sub("[wx]ᵢ", shown, d)
+                note = f"{spec.op}: ∂{names[v]}/∂{names[parent]} = {d}"
+            yield parent, rhs, reads, note
+        return
+    env = {"a": var[v._prev[0]], "out": var[v], "g": g}
+    if spec.form == "vv":
+        env["b"] = var[v._prev[1]]
+    lit = lits.get(v)
+    for k, (parent, expr) in enumerate(zip(v._prev, spec.grads)):
+        reads = []
+        rhs = _fill(expr, env, reads, lit)
+        note = ""
+        if readable:
+            d = _reader(spec.dmath[k], v, spec, names)
+            note = f"{spec.op}: ∂{names[v]}/∂{names[parent]} = {d}"
+        yield parent, rhs, reads, note
+
+
+def _plain(text: str) -> str:
+    text = text.replace("×", "*").replace("−", "-")
+    return re.sub(r"[^A-Za-z0-9_*+/()-]", "", text)
+
+
+def _reader(form: str, v: Value, spec: OpSpec, names: dict[Value, str]) -> str:
+    """A reader's math form with the parents' names (and the constant) filled in."""
+    subst = {"a": names[v._prev[0]]}
+    if spec.form == "vv":
+        subst["b"] = names[v._prev[1]]
+    if spec.form == "vc":
+        subst["c"] = literal(v._ctx)
+    return re.sub(r"(?<![A-Za-z0-9_])[abc](?![A-Za-z0-9_])", lambda m: subst[m.group()], form)
+
+
+def render(line: Line, names: Sequence[str]) -> str:
+    """A line's statement with the variables' names filled in."""
+    rhs = line.rhs.format(*[names[r] for r in line.reads])
+    return f"{names[line.target]} {'+=' if line.augment else '='} {rhs}"
+
+
+# -- the readable form -----------------------------------------------------------------
+
+
+def codegen(root: Value, inputs: Sequence[Value] | None = None) -> str:
+    """Python source of the forward and backward pass of `root`'s graph, to read.
+
+    One function, `forward_backward(...)`, taking the `inputs` (default: every
+    leaf, in the order the graph first uses them; other leaves become
+    constants) and returning the output's value and a tuple with its gradient
+    for each input. One line per op, named after labels where set; each
+    backward line is commented with the op and its local derivative. Running
+    it gives what `backward()` gives (up to the sign of a zero gradient: the
+    engine's gradients start from +0.0).
+    """
+    sl = straight_line(root, inputs, readable=True)
+    args = ", ".join(sl.names[i] for i in sl.inputs)
+    head = [f"def forward_backward({args}):"]
+    body: list[tuple[str, str]] = [("# forward pass: each op's value from its inputs", "")]
+    body += [(render(ln, sl.names), ln.comment) for ln in sl.forward]
+    body.append(("# backward pass: the chain rule, from the output back to the inputs", ""))
+    body += [(render(ln, sl.names), ln.comment) for ln in sl.backward]
+    grads = ", ".join(sl.names[g] for g in sl.grads)
+    body.append((f"return {sl.names[sl.root]}, ({grads}{',' if len(sl.grads) == 1 else ''})", ""))
+    width = min(max((len(code) for code, note in body if note), default=0), 48)
+    lines = head
+    for code, note in body:
+        lines.append(f"    {code.ljust(width)}  # {note}" if note else f"    {code}")
+    return "\n".join(lines) + "\n"
