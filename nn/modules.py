@@ -234,6 +234,12 @@ class MLP(Module):
     def parameters(self) -> list[Value]:
         return [p for layer in self.layers for p in layer.parameters()]
 
+    def to_torch(self):
+        """An equivalent float64 `torch.nn.Sequential` with copies of these weights."""
+        from .torch_bridge import to_torch
+
+        return to_torch(self)
+
     def _name(self, prefix: str = "") -> None:
         for i, layer in enumerate(self.layers):
             layer._name(f"{prefix}L{i}.")

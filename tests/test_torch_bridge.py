@@ -93,7 +93,7 @@ def test_outputs_and_every_gradient_agree(torch, case):
 @given(models_and_inputs())
 def test_round_trip_is_exact(torch, case):
     model, batch, _ = case
-    back = from_torch(to_torch(model))
+    back = from_torch(model.to_torch())  # the method and the function are one
     assert [p.data for p in back.parameters()] == [p.data for p in model.parameters()]
     assert [[n.activation for n in la.neurons] for la in back.layers] == [
         [n.activation for n in la.neurons] for la in model.layers
