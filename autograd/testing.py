@@ -11,7 +11,8 @@
 An `Expression` is a small program in single-assignment form: each step applies
 one op to earlier steps, so a step can be used more than once (a shared
 subexpression). It builds as `Value`s, as plain floats (for finite
-differences), as sympy, or as text for `autograd.parse`. Ops are drawn only
+differences), as sympy, as PyTorch tensors (for differential tests), or as
+text for `autograd.parse`. Ops are drawn only
 where they are defined and well-conditioned at the drawn point, unless
 `allow_errors=True`.
 
@@ -141,6 +142,20 @@ class Expression:
         leaves = inputs or tuple(Value(x, label=n) for x, n in zip(self.point, self.names))
         out = self.run(leaves, _VALUE)
         return out if isinstance(out, Value) else Value(out)
+
+    def torch(self, torch_module, inputs: Sequence | None = None):
+        """The output as a PyTorch graph over `inputs` (tensors; default: float64
+        leaves at `point` that require grad). Pass the `torch` module itself, so
+        this module does not import it."""
+        if inputs is None:
+            inputs = [
+                torch_module.tensor(x, dtype=torch_module.float64, requires_grad=True)
+                for x in self.point
+            ]
+        out = self.run(inputs, _VALUE)  # tensors have the same operators and methods
+        if isinstance(out, torch_module.Tensor):
+            return out
+        return torch_module.tensor(float(out), dtype=torch_module.float64)
 
     def f(self, *xs: float) -> float:
         """The same function on plain floats."""
