@@ -218,7 +218,8 @@ def _graph_gradients(
 def backward_with_graph(root: Value, gradient: Grad = 1.0) -> None:
     """`root.backward(create_graph=True)`: leaves' `.grad` become differentiable Values
     (added to what they held); other nodes' `.grad` hold this call's gradient as a float."""
-    topo, grads = _graph_gradients(root, gradient)
+    with gc_paused():
+        topo, grads = _graph_gradients(root, gradient)
     for node in topo:
         g = grads.get(node, 0.0)
         if node._bw is None:
@@ -239,7 +240,8 @@ def gradients(
     again; otherwise floats. An input the output does not depend on gets 0.0.
     """
     if create_graph:
-        _, grads = _graph_gradients(output, grad_output, inputs)
+        with gc_paused():
+            _, grads = _graph_gradients(output, grad_output, inputs)
         return [grads.get(x, 0.0) for x in inputs]
     with gc_paused():
         topo = topological_order(output)

@@ -14,7 +14,6 @@ One such case is pinned below (the third derivative of x**x at 1).
 
 import math
 
-import pytest
 import sympy
 from conftest import require_torch
 from hypothesis import given, settings
@@ -128,13 +127,15 @@ def test_backward_create_graph_matches_torch(ex):
         agree(ours[key], ref[key], ex, key, "backward(create_graph=True)")
 
 
+def _gradient_of(f, i):
+    """value_and_grad's gradient part, as a function to nest further."""
+    return lambda *a: value_and_grad(f, i)(*a)[1]
+
+
 def _chain(f, seq, kinds):
     """grad / value_and_grad applied in turn with argnums seq (innermost first)."""
     for i, kind in zip(seq, kinds):
-        if kind == "grad":
-            f = grad(f, i)
-        else:
-            f = (lambda h, i: lambda *a: value_and_grad(h, i)(*a)[1])(f, i)
+        f = grad(f, i) if kind == "grad" else _gradient_of(f, i)
     return f
 
 
