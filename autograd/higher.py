@@ -5,6 +5,11 @@ what makes them fast. For higher derivatives each op also has a rule here that
 computes its inputs' gradients with `Value` operations, building a graph of the
 derivative. `gradients(out, inputs, create_graph=True)` and
 `out.backward(create_graph=True)` use these rules.
+
+The op's closure stays the authority on numbers: each rule's result is held to
+the data the closure gives (bit for bit, at edges such as 0, inf and NaN too),
+so create_graph never changes a first derivative; the rule supplies the graph
+through which the next derivatives flow.
 """
 
 from __future__ import annotations
@@ -133,7 +138,8 @@ RULES: dict[str, Rule] = {
 
 def register_rule(op: str, rule: Rule) -> None:
     """Teach create_graph a custom op: `rule(out, g)` returns one gradient per parent,
-    computed with Value operations (`out._prev` are the parents)."""
+    computed with Value operations (`out._prev` are the parents). Their data is held
+    to what the op's own closure gives; the rule decides the higher derivatives."""
     RULES[op] = rule
 
 
