@@ -27,20 +27,16 @@ Grad = Value | float
 Rule = Callable[[Value, Grad], Sequence[Grad]]
 
 
-def _zero_pow_data(e: float) -> float:
-    """x**e at x = 0 as its limit from the right (x**e is not real for x < 0 unless e is
-    an integer, so the right is the only side): inf for e < 0, 1 for e = 0, else 0."""
-    return math.inf if e < 0 else (1.0 if e == 0 else (0.0 if e > 0 else math.nan))
-
-
 def _zero_pow(a: Value, e: float) -> Value:
-    """a**e at a.data == 0, for e < 0 too (where the engine refuses 0**e): the limit
-    from the right, so the derivative after an infinite one is e * inf, not 0."""
+    """a**e at a.data == 0 for an exponent e < 0, where the engine refuses 0**e: its
+    limit from the right, +inf (x**e is real for x < 0 only for integer e, so the
+    right is the only side), with slope e * inf, so derivatives after an infinite
+    one keep going (sqrt at 0: +inf, -inf, +inf, ...) instead of turning into 0."""
 
     def _backward(g):
-        a.grad += (0.0 if e == 0 else e * _zero_pow_data(e - 1)) * g
+        a.grad += e * math.inf * g
 
-    return _node(_zero_pow_data(e), (a,), "**", _backward, e)
+    return _node(math.inf, (a,), "**", _backward, e)
 
 
 def pinned(data: float, x: Value) -> Value:
@@ -79,10 +75,8 @@ def _pow_rule(out: Value, g: Grad) -> Sequence[Grad]:
             return (g * (c * _zero_pow(a, c - 1)),)
         return (g * (c * a ** (c - 1)),)
     a, b = out._prev
-    if a.data == 0.0 and not b.data >= 1:
-        slope_a = b * _zero_pow(a, b.data - 1)
-    else:
-        slope_a = b * a ** (b - 1)
+    at_zero = a.data == 0.0 and b.data < 1  # infinite slope: 0 ** (b-1) is refused
+    slope_a = b * _zero_pow(a, b.data - 1) if at_zero else b * a ** (b - 1)
     log_a = a.log() if a.data > 0 else log_base(a.data)
     return (g * slope_a, g * (out * log_a))
 
