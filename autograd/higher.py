@@ -75,8 +75,12 @@ def _pow_rule(out: Value, g: Grad) -> Sequence[Grad]:
             return (g * (c * _zero_pow(a, c - 1)),)
         return (g * (c * a ** (c - 1)),)
     a, b = out._prev
-    at_zero = a.data == 0.0 and b.data < 1  # infinite slope: 0 ** (b-1) is refused
-    slope_a = b * _zero_pow(a, b.data - 1) if at_zero else b * a ** (b - 1)
+    if b.data == 0:  # d/da a**0 = 0, though a**(b-1) may be inf or nan here
+        slope_a = _held(b * (math.inf if a.data == 0 else a ** (b - 1)), 0.0)
+    elif a.data == 0.0 and b.data < 1:  # an infinite slope; 0 ** (b-1) is refused
+        slope_a = b * _zero_pow(a, b.data - 1)
+    else:
+        slope_a = b * a ** (b - 1)
     log_a = a.log() if a.data > 0 else log_base(a.data)
     return (g * slope_a, g * (out * log_a))
 

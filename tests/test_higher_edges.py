@@ -141,6 +141,34 @@ def test_create_graph_data_is_first_order_data_two_inputs(op):
             assert _same(g, w), f"{op} at ({a0!r}, {b0!r}), seed {seed!r}: {got!r} != {want!r}"
 
 
+@pytest.mark.parametrize("op", sorted(UNARY_BUILDERS))
+def test_rule_slope_is_the_first_order_slope(op):
+    """With a Value upstream gradient w, d/dw of a rule's result is the rule's slope;
+    it must be the closure's slope (the data alone is held to the closure's, so this
+    is what shows a wrong rule at first order)."""
+    for build, x0 in itertools.product(UNARY_BUILDERS[op], POINTS):
+        if _try(build, Value(x0)) is None:
+            continue
+        x, w = Value(x0), Value(3.0)
+        (gx,) = gradients(w * build(x), [x], create_graph=True)
+        mixed = gradients(gx, [w])[0] if isinstance(gx, Value) else 0.0
+        (slope,) = gradients(build(x), [x])
+        assert _near(mixed, slope), f"{op} at {x0!r}: {mixed!r} != {slope!r}"
+
+
+@pytest.mark.parametrize("op", sorted(BINARY_BUILDERS))
+def test_rule_slopes_are_the_first_order_slopes_two_inputs(op):
+    build = BINARY_BUILDERS[op]
+    for a0, b0 in itertools.product(PAIR_POINTS, PAIR_POINTS):
+        if _try(build, Value(a0), Value(b0)) is None:
+            continue
+        a, b, w = Value(a0), Value(b0), Value(3.0)
+        got = gradients(w * build(a, b), [a, b], create_graph=True)
+        for g, slope in zip(got, gradients(build(a, b), [a, b])):
+            mixed = gradients(g, [w])[0] if isinstance(g, Value) else 0.0
+            assert _near(mixed, slope), f"{op} at ({a0!r}, {b0!r}): {mixed!r} != {slope!r}"
+
+
 def test_backward_create_graph_data_is_backward_data():
     for a0, b0 in itertools.product(PAIR_POINTS, PAIR_POINTS):
         build = lambda a, b: (a * b).sin() + a**b / (b.abs() + 1.0) - (a - b).exp()  # noqa: E731
