@@ -107,7 +107,7 @@ def _as_values(f):
     return lambda *a: f(*[x if isinstance(x, Value) else Value(x) for x in a])
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(PROGRAMS)
 def test_gradients_create_graph_match_torch(ex):
     torch = require_torch()
@@ -117,7 +117,7 @@ def test_gradients_create_graph_match_torch(ex):
         agree(ours[key], ref[key], ex, key, "gradients(create_graph=True)")
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(PROGRAMS)
 def test_backward_create_graph_matches_torch(ex):
     torch = require_torch()
