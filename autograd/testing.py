@@ -25,6 +25,8 @@ import math
 import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
 
 from hypothesis import strategies as st
 
@@ -143,19 +145,16 @@ class Expression:
         out = self.run(leaves, _VALUE)
         return out if isinstance(out, Value) else Value(out)
 
-    def torch(self, torch_module, inputs: Sequence | None = None):
-        """The output as a PyTorch graph over `inputs` (tensors; default: float64
-        leaves at `point` that require grad). Pass the `torch` module itself, so
-        this module does not import it."""
+    def torch(self, torch_module: ModuleType, inputs: Sequence | None = None) -> Any:
+        """The output as a PyTorch tensor graph over `inputs` (tensors; default:
+        float64 leaves at `point` that require grad). Pass the `torch` module itself,
+        so this module does not import it."""
         if inputs is None:
             inputs = [
                 torch_module.tensor(x, dtype=torch_module.float64, requires_grad=True)
                 for x in self.point
             ]
-        out = self.run(inputs, _VALUE)  # tensors have the same operators and methods
-        if isinstance(out, torch_module.Tensor):
-            return out
-        return torch_module.tensor(float(out), dtype=torch_module.float64)
+        return self.run(inputs, _VALUE)  # tensors have the same operators and methods
 
     def f(self, *xs: float) -> float:
         """The same function on plain floats."""

@@ -208,6 +208,16 @@ def test_functional_nestings_match_torch(ex, data):
     agree(got, ref[(a, b, key[0])], ex, (a, b, key[0]), "grad of a hessian entry")
 
 
+@settings(max_examples=20, deadline=None)
+@given(PROGRAMS)
+def test_expression_torch_is_the_same_program(ex):
+    torch = require_torch()
+    out = ex.torch(torch)  # default leaves: float64 at ex.point, requiring grad
+    assert out.dtype == torch.float64 and out.requires_grad
+    assert ex.build().data == ex.f()
+    assert math.isclose(out.item(), ex.f(), rel_tol=1e-13, abs_tol=1e-300)  # torch rounds its way
+
+
 def test_torch_is_wrong_on_x_to_the_x():
     """d^3/dx^3 x**x at 1 is 3 (sympy); torch's pow backward replaces d/da a**b by 0
     where b == 0 (here b = x - 1 in the second derivative), so it loses a term: 2."""
