@@ -488,3 +488,18 @@ def test_mixed_second_derivative_of_pow_at_base_zero():
     assert exact == -INF
     H = hessian(lambda a, b: a**b)(0.0, 0.5)
     assert H[0][1] == exact and H[1][0] == exact
+
+
+@pytest.mark.parametrize("point", [(0.5, 1.5), (1.0, 2.0), (2.0, 0.5), (0.3, -1.0)])
+def test_pow_with_value_exponent_hessian_matches_sympy_and_torch(point):
+    torch = require_torch()
+    a_, b_ = sympy.symbols("a b", positive=True)
+    H = hessian(lambda a, b: a**b)(*point)
+    T = torch.func.hessian(lambda a, b: a**b, argnums=(0, 1))(
+        *[torch.tensor(p, dtype=torch.float64) for p in point]
+    )
+    for i, u in enumerate((a_, b_)):
+        for j, v in enumerate((a_, b_)):
+            exact = float(sympy.diff(a_**b_, u, v).subs({a_: point[0], b_: point[1]}))
+            assert H[i][j] == pytest.approx(exact, rel=1e-14, abs=1e-300), (i, j)
+            assert H[i][j] == pytest.approx(T[i][j].item(), rel=1e-14, abs=1e-300), (i, j)
