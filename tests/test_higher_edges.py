@@ -503,3 +503,80 @@ def test_pow_with_value_exponent_hessian_matches_sympy_and_torch(point):
             exact = float(sympy.diff(a_**b_, u, v).subs({a_: point[0], b_: point[1]}))
             assert H[i][j] == pytest.approx(exact, rel=1e-14, abs=1e-300), (i, j)
             assert H[i][j] == pytest.approx(T[i][j].item(), rel=1e-14, abs=1e-300), (i, j)
+
+
+def test_infinite_slopes_add_up_in_the_float_path_too():
+    torch = require_torch()
+    t = torch.tensor(0.0, dtype=torch.float64, requires_grad=True)
+    for ours, theirs in (
+        (lambda x: x.sqrt() - x.sqrt(), lambda t: t.sqrt() - t.sqrt()),  # -inf + inf
+        (lambda x: 0.0 * x.sqrt(), lambda t: 0.0 * t.sqrt()),  # 0 * -inf
+    ):
+        (g,) = torch.autograd.grad(theirs(t), t, create_graph=True)
+        (h,) = torch.autograd.grad(g, t)
+        assert math.isnan(h.item())  # IEEE: inf - inf and 0 * inf
+        assert math.isnan(grad(grad(ours))(0.0))
+        assert math.isnan(hessian(ours)(0.0)[0][0])
+
+
+def test_handles_keep_labels():
+    seen = []
+    grad(lambda t: seen.append(t.label) or t * t)(Value(1.0, label="x"))
+    assert seen == ["x"]
+
+
+def _micrograd_cube(v):
+    out = Value(v.data**3, (v,), "cube_mg")
+
+    def _backward():  # reads out.grad, as micrograd's closures do
+        v.grad += 3 * v.data**2 * out.grad
+
+    out._backward = _backward
+    return out
+
+
+def test_micrograd_style_op_create_graph_data_and_grads_untouched():
+    RULES["cube_mg"] = lambda out, g: (g * (3 * out._prev[0] ** 2),)
+    try:
+        x = Value(2.0)
+        y = _micrograd_cube(x)
+        out = y * 5.0
+        y.grad, out.grad, x.grad = 7.0, 8.0, 9.0
+        (g,) = gradients(out, [x], create_graph=True)
+        assert g.data == gradients(out, [x])[0] == 60.0  # 5 * 3 x^2
+        assert (x.grad, y.grad, out.grad) == (9.0, 7.0, 8.0)  # every .grad as it was
+        assert gradients(g, [x])[0] == 60.0  # 5 * 6 x
+    finally:
+        del RULES["cube_mg"]
+
+
+def test_rule_data_is_held_to_a_nan_closure():
+    x, w = Value(1.0), Value(3.0)
+    node = Value(2.0, (x,), "nan_slope")
+    node._bw = lambda g: setattr(x, "grad", x.grad + math.nan * g)
+    RULES["nan_slope"] = lambda out, g: (g * 2.0,)
+    try:
+        (g,) = gradients(w * node, [x], create_graph=True)
+        assert math.isnan(g.data)  # the closure's number, not the rule's 6.0
+        assert gradients(g, [w])[0] == 2.0  # the rule's graph
+    finally:
+        del RULES["nan_slope"]
+
+
+def test_create_graph_skips_what_does_not_lead_to_the_inputs():
+    x, y = Value(2.0), Value(3.0)
+    off_path = Value(y.data**2, (y,), "no_rule_op")  # a custom op without a rule
+    off_path._bw = lambda g: None
+    (g,) = gradients(x * x * off_path, [x], create_graph=True)
+    assert g.data == 36.0  # 2 x * 9; no rule was needed for the op on y's side
+    with pytest.raises(NotImplementedError, match="no_rule_op"):
+        gradients(x * off_path, [y], create_graph=True)
+
+
+def test_no_needless_nodes_where_the_rule_already_agrees():
+    from autograd import topological_order
+
+    x, w = Value(0.7), Value(-1.3)
+    (g,) = gradients((w * x).sin() * x + x / w, [x], create_graph=True)
+    assert g.data == gradients((w * x).sin() * x + x / w, [x])[0]
+    assert all(v._op != "id" for v in topological_order(g))
