@@ -4,16 +4,27 @@
     grad(grad(lambda x: x**3))(2.0)         # 12.0: nest for higher derivatives
     hessian(lambda x, y: x * x * y)(1.0, 2.0)
 
-Float inputs give float results. Called with `Value` inputs (as happens when
-calls are nested) the results are `Value`s that carry their own graph.
+Called at top level with plain numbers, the results are floats. Called inside
+another transform (nested, or from a function that one differentiates), or
+with any `Value` argument, the results are `Value`s that carry their graph, so
+the outer transform differentiates through them, including through values the
+inner function closes over. Each transform differentiates with respect to its
+own fresh handle on each argument, so nested derivatives of the same variable
+stay apart (no perturbation confusion), as in JAX.
+
+The transforms record the graph even inside `no_grad` (as `torch.func` does);
+a `no_grad` block inside f is respected.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 
+from .domain import as_float
 from .engine import Value
-from .higher import gradients
+from .higher import gradients, pinned
+from .modes import _TRANSFORM_DEPTH, enable_grad
 
 __all__ = ["grad", "value_and_grad", "hessian"]
 
@@ -26,11 +37,39 @@ def _argnums(argnums: int | Sequence[int], n: int) -> tuple[int, ...]:
     return tuple(i % n for i in nums)
 
 
-def _plain(x: Value | float, keep: bool) -> Value | float:
+def _keeps_graph(args: Sequence[object]) -> bool:
+    """Whether results must be Values: inside another transform, or given a Value."""
+    return _TRANSFORM_DEPTH.get() > 0 or any(isinstance(a, Value) for a in args)
+
+
+def _variable(x: object, name: str) -> Value:
+    """What f sees for a differentiated argument: a fresh leaf for a number, a fresh
+    handle (with x as its parent) for a Value."""
+    return pinned(x.data, x) if isinstance(x, Value) else Value(as_float(x, name))
+
+
+@contextmanager
+def _inside_transform() -> Iterator[None]:
+    token = _TRANSFORM_DEPTH.set(_TRANSFORM_DEPTH.get() + 1)
+    try:
+        yield
+    finally:
+        _TRANSFORM_DEPTH.reset(token)
+
+
+def _result(x: Value | float, keep: bool) -> Value | float:
     """A result as the caller wants it: a Value when differentiating further, else a float."""
     if keep:
-        return x
+        return x if isinstance(x, Value) else Value(float(x))
     return x.data if isinstance(x, Value) else float(x)
+
+
+def _output(out: object, name: str) -> Value | float:
+    if isinstance(out, Value):
+        return out
+    if isinstance(out, (int, float)) and not isinstance(out, bool):
+        return float(out)  # f did not use its inputs: a constant
+    raise TypeError(f"{name}(): f returned {type(out).__name__}, not a Value or number")
 
 
 def value_and_grad(
@@ -40,22 +79,18 @@ def value_and_grad(
 
     def value_and_grad_f(*args):
         nums = _argnums(argnums, len(args))
-        call = list(args)
-        for i in nums:
-            if not isinstance(args[i], Value):
-                call[i] = Value(float(args[i]))
-        out = f(*call)
-        nested = any(isinstance(args[i], Value) for i in nums)
-        targets = [call[i] for i in nums]
-        if isinstance(out, Value):
-            gs = gradients(out, targets, create_graph=nested)
-        elif isinstance(out, (int, float)):  # f did not use its inputs: a constant
-            gs = [0.0] * len(nums)
-        else:
-            raise TypeError(f"grad(): f returned {type(out).__name__}, not a Value or number")
-        gs = [_plain(g, nested) for g in gs]
-        value = _plain(out, nested)
-        return value, (gs[0] if isinstance(argnums, int) else tuple(gs))
+        keep = _keeps_graph(args)
+        with enable_grad():
+            variables = {i: _variable(args[i], "grad()") for i in nums}
+            with _inside_transform():
+                out = _output(f(*[variables.get(i, a) for i, a in enumerate(args)]), "grad")
+            targets = [variables[i] for i in nums]
+            if isinstance(out, Value):
+                gs = gradients(out, targets, create_graph=keep)
+            else:
+                gs = [0.0] * len(nums)
+        gs = [_result(g, keep) for g in gs]
+        return _result(out, keep), (gs[0] if isinstance(argnums, int) else tuple(gs))
 
     return value_and_grad_f
 
@@ -69,20 +104,29 @@ def grad(f: Callable[..., Value | float], argnums: int | Sequence[int] = 0) -> C
     return grad_f
 
 
-def hessian(f: Callable[..., Value]) -> Callable[..., list[list[float]]]:
-    """The function returning the matrix of second derivatives of f at its (float) args."""
+def hessian(f: Callable[..., Value | float]) -> Callable[..., list[list]]:
+    """The function returning the matrix of second derivatives of f at its args
+    (floats at top level; Values when nested or given Values, as `grad`)."""
 
     def hessian_f(*args):
-        leaves = [Value(float(a)) for a in args]
-        out = f(*leaves)
-        if not isinstance(out, Value):
-            raise TypeError(f"hessian(): f returned {type(out).__name__}, not a Value")
-        rows = []
-        for g in gradients(out, leaves, create_graph=True):
-            if isinstance(g, Value):
-                rows.append([float(h) for h in gradients(g, leaves)])
-            else:  # this first derivative is a constant
-                rows.append([0.0] * len(leaves))
+        keep = _keeps_graph(args)
+        with enable_grad():
+            variables = [_variable(a, "hessian()") for a in args]
+            with _inside_transform():
+                out = _output(f(*variables), "hessian")
+            n = len(variables)
+            firsts = (
+                gradients(out, variables, create_graph=True)
+                if isinstance(out, Value)
+                else [0.0] * n
+            )
+            rows = []
+            for g in firsts:
+                if isinstance(g, Value):
+                    row = gradients(g, variables, create_graph=keep)
+                else:  # this first derivative is a constant
+                    row = [0.0] * n
+                rows.append([_result(h, keep) for h in row])
         return rows
 
     return hessian_f

@@ -42,6 +42,13 @@ _MODE: contextvars.ContextVar[_Mode] = contextvars.ContextVar(
 )
 
 
+# How many functional transforms (grad, value_and_grad, hessian) are running f right
+# now: an inner transform keeps its result's graph, so the outer one can differentiate it.
+_TRANSFORM_DEPTH: contextvars.ContextVar[int] = contextvars.ContextVar(
+    "valuegrad_transform_depth", default=0
+)
+
+
 class AnomalyError(FloatingPointError):
     """An op produced NaN or inf while `detect_anomaly()` was on."""
 

@@ -11,7 +11,8 @@
 An `Expression` is a small program in single-assignment form: each step applies
 one op to earlier steps, so a step can be used more than once (a shared
 subexpression). It builds as `Value`s, as plain floats (for finite
-differences), as sympy, or as text for `autograd.parse`. Ops are drawn only
+differences), as sympy, as PyTorch tensors (for differential tests), or as
+text for `autograd.parse`. Ops are drawn only
 where they are defined and well-conditioned at the drawn point, unless
 `allow_errors=True`.
 
@@ -24,6 +25,8 @@ import math
 import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
 
 from hypothesis import strategies as st
 
@@ -141,6 +144,17 @@ class Expression:
         leaves = inputs or tuple(Value(x, label=n) for x, n in zip(self.point, self.names))
         out = self.run(leaves, _VALUE)
         return out if isinstance(out, Value) else Value(out)
+
+    def torch(self, torch_module: ModuleType, inputs: Sequence | None = None) -> Any:
+        """The output as a PyTorch tensor graph over `inputs` (tensors; default:
+        float64 leaves at `point` that require grad). Pass the `torch` module itself,
+        so this module does not import it."""
+        if inputs is None:
+            inputs = [
+                torch_module.tensor(x, dtype=torch_module.float64, requires_grad=True)
+                for x in self.point
+            ]
+        return self.run(inputs, _VALUE)  # tensors have the same operators and methods
 
     def f(self, *xs: float) -> float:
         """The same function on plain floats."""
