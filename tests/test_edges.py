@@ -71,6 +71,8 @@ POW_CONSTANTS = (
     -1.0,
     -2.0,
     -0.5,
+    107.0,  # odd, beyond 2 * 53 and below 2**53
+    2.0**53 - 1,  # the largest odd float
     2.0**53,
     2.0**53 + 2,
     -1e200,
