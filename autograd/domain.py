@@ -68,8 +68,9 @@ def pow_slope(base: float, exponent: float) -> float:
     if base == 0.0 and exponent < 1:
         return math.inf
     if base < 0.0 and 2.0**53 < abs(exponent) < math.inf:
-        # a float this large is even, but c - 1 rounds back to c: base**(c-1) is negative
-        return -exponent * pow_data(-base, exponent - 1)
+        # a float this large is even and c - 1 rounds back to c, so the power below
+        # comes out even; c - 1 is odd, and base**(c-1) has the opposite sign
+        return -(exponent * pow_data(base, exponent - 1))
     return exponent * pow_data(base, exponent - 1)
 
 

@@ -71,6 +71,8 @@ POW_CONSTANTS = (
     -1.0,
     -2.0,
     -0.5,
+    107.0,  # odd, beyond 2 * 53 and below 2**53
+    2.0**53 - 1,  # the largest odd float
     2.0**53,
     2.0**53 + 2,
     -1e200,
@@ -426,3 +428,30 @@ def test_sin_and_cos_of_infinity_are_nan_not_an_error():
             y = f(x)
             y.backward()
             assert math.isnan(y.data) and math.isnan(x.grad)
+
+
+FORMS_AT_ORDINARY_POINTS = [
+    (op, form, args)
+    for op, form, args in (
+        *[(name, "v", (0.7,)) for name in UNARY_METHODS],
+        ("neg", "v", (0.7,)),
+        *[(op, f, (1.3, 0.7)) for op in ("+", "-", "*", "/", "**") for f in ("vv", "vc", "cv")],
+        ("linear", "vvv", (1.3, 0.7, 0.5)),
+        ("linear", "vcv", (1.3, 0.7, 0.5)),
+        ("total", "vv", (1.3, 0.7)),
+    )
+]
+
+
+@pytest.mark.parametrize("op, form, args", FORMS_AT_ORDINARY_POINTS, ids=str)
+def test_every_closure_scales_by_and_accumulates_the_upstream_gradient(op, form, args):
+    """Seed g = 4 gives 4x the slope; the op used twice, with upstream 2.5 and 1.5, adds up."""
+    _, unit = run_ours(op, form, args)
+    leaves = [Value(x) if f == "v" else x for f, x in zip(form, args)]
+    _apply(op, leaves, form, "ours").backward(4.0)
+    scaled = [v.grad for v in leaves if isinstance(v, Value)]
+    leaves = [Value(x) if f == "v" else x for f, x in zip(form, args)]
+    (_apply(op, leaves, form, "ours") * 2.5 + _apply(op, leaves, form, "ours") * 1.5).backward()
+    twice = [v.grad for v in leaves if isinstance(v, Value)]
+    assert scaled == [4 * u for u in unit]
+    assert twice == pytest.approx(scaled, rel=1e-15)
