@@ -96,7 +96,7 @@ class GradcheckReport:
         if unv and not self.allow_unverified:
             return (
                 f"NOT VERIFIED: {unv} of {n} UNVERIFIED (no finite difference to compare with; "
-                "allow_unverified=True accepts them)"
+                "allow_unverified=True or --allow-unverified accepts them)"
             )
         if unv:
             return f"passed for {n - unv} of {n}; {unv} UNVERIFIED, skipped (allow_unverified=True)"
