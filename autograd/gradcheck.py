@@ -119,10 +119,10 @@ class GradcheckReport:
             ]
             table.append(cells)
         widths = [max(len(row[i]) for row in table) for i in range(len(head))]
-        last = len(head) - 1
+        first, last = int(multi), len(head) - 1  # the input's name and the status: left
         lines = [
             "  ".join(
-                c.rjust(w) if 0 < i < last else c.ljust(w)
+                c.rjust(w) if first < i < last else c.ljust(w)
                 for i, (c, w) in enumerate(zip(row, widths))
             ).rstrip()
             for row in table

@@ -1,6 +1,7 @@
 """gradcheck: it passes correct gradients, catches wrong ones, and explains kinks and edges."""
 
 import math
+from collections.abc import Callable
 
 import pytest
 from hypothesis import given
@@ -8,7 +9,7 @@ from hypothesis import strategies as st
 
 from autograd import Value
 from autograd.engine import _node
-from autograd.gradcheck import GradcheckError, gradcheck, gradcheck_module
+from autograd.gradcheck import GradcheckError, GradcheckReport, Row, gradcheck, gradcheck_module
 
 
 def wrong_square(x: Value) -> Value:
@@ -195,3 +196,390 @@ def test_gradcheck_module_on_an_nn_mlp(fused):
 
     report = gradcheck_module(model, loss, *batch, eps="auto", atol=1e-7, rtol=1e-5)
     assert report and len(report.rows) == len(model.parameters()) == 2 * 5 + 5 + 5 * 3 + 3
+
+
+# -- issue 12, item 9: a row at a domain edge is compared with the one-sided slope ------------
+
+
+def power_with_slope(p: float, slope: Callable[[float], float]) -> Callable[[Value], Value]:
+    """x**p (defined for x >= 0 only) whose backward uses `slope(x)` (a custom op)."""
+
+    def op(x: Value) -> Value:
+        if x.data < 0:
+            raise ValueError(f"custom pow: {x.data} ** {p} is undefined")
+
+        def _backward(g):
+            x.grad += slope(x.data) * g
+
+        return _node(x.data**p, (x,), f"pow{p}", _backward)
+
+    return op
+
+
+def test_a_wrong_slope_at_a_domain_edge_fails():
+    # the issue's case: x**1.5 with slope 5.0 at 0; the one-sided slope is 1.5 * 0**0.5 = 0
+    report = gradcheck(power_with_slope(1.5, lambda x: 5.0), [0.0], raise_exception=False)
+    row = report.rows[0]
+    assert not report and row.status == "FAIL"
+    assert abs(row.numeric) < 1e-5 and "x-h is outside" in row.note
+    with pytest.raises(GradcheckError):
+        gradcheck(power_with_slope(1.5, lambda x: 5.0), [0.0])
+
+
+@pytest.mark.parametrize("method", ["central", "forward", "richardson"])
+@pytest.mark.parametrize("p", [1.5, 2.5, 1.25])
+def test_a_correct_slope_at_a_domain_edge_passes_and_a_wrong_one_fails(method, p):
+    # d/dx x**p = p * x**(p - 1), which is 0 at x = 0 for p > 1 (closed form)
+    right = power_with_slope(p, lambda x: p * x ** (p - 1))
+    report = gradcheck(right, [0.0], method=method, eps="auto")
+    assert report.rows[0].status == "ok" and abs(report.rows[0].numeric) < 1e-5
+    for wrong in (lambda x: 1e-3, lambda x: -0.5, lambda x: math.inf):
+        report = gradcheck(power_with_slope(p, wrong), [0.0], method=method, raise_exception=False)
+        assert report.rows[0].status == "FAIL", report
+
+
+def test_one_sided_slope_of_a_smooth_function_at_its_edge():
+    # f(x) = (x - 1)**2.5 + exp(x) at 1: defined for x >= 1, slope exp(1) (closed form)
+    def f(x):
+        return (x - 1) ** 2.5 + x.exp()
+
+    row = gradcheck(f, [1.0], eps="auto").rows[0]
+    assert row.status == "ok" and row.numeric == pytest.approx(math.e, rel=1e-4)
+    assert "x-h is outside" in row.note
+    bad = gradcheck(lambda x: f(x) + wrong_square(x) - x * x, [1.0], raise_exception=False)
+    assert bad.rows[0].status == "FAIL"  # analytic e + 1, numeric e
+
+
+def test_an_infinite_slope_must_be_the_same_infinity():
+    # sqrt at 0: one-sided quotients sqrt(h)/h = h**-0.5 grow without bound
+    assert gradcheck(lambda x: x.sqrt(), [0.0]).rows[0].numeric == math.inf
+    for wrong in (lambda x: 1e6, lambda x: -math.inf, lambda x: math.nan):
+        report = gradcheck(power_with_slope(0.5, wrong), [0.0], raise_exception=False)
+        assert report.rows[0].status == "FAIL" and report.rows[0].numeric == math.inf
+    # -sqrt(x): quotients grow towards -inf
+    row = gradcheck(lambda x: -x.sqrt(), [0.0]).rows[0]
+    assert row.numeric == row.analytic == -math.inf and row.status == "ok"
+
+
+def oscillating(x: Value) -> Value:
+    """x * sin(log x), 0 at 0 (defined for x >= 0): its quotients sin(log h) never settle."""
+    if x.data < 0:
+        raise ValueError("oscillating: undefined for x < 0")
+    t = x.data
+
+    def _backward(g):
+        x.grad += 0.0 * g  # any number: no slope exists at 0
+
+    return _node(t * math.sin(math.log(t)) if t > 0 else 0.0, (x,), "osc", _backward)
+
+
+def test_no_slope_means_unverified_and_no_pass():
+    with pytest.raises(GradcheckError) as info:
+        gradcheck(oscillating, [0.0])
+    report = info.value.report
+    assert report.rows[0].status == "UNVERIFIED" and "does not settle" in report.rows[0].note
+    assert not report and report.unverified == report.rows and not report.failures
+    text = str(report)
+    assert "NOT VERIFIED" in text and "passed" not in text and "allow_unverified" in text
+    # the user may accept unverifiable rows, and the verdict still says so loudly
+    report = gradcheck(oscillating, [0.0], allow_unverified=True)
+    assert report and report.allow_unverified
+    assert "UNVERIFIED, skipped (allow_unverified=True)" in str(report)
+    assert str(report).splitlines()[-1].startswith("passed for 0 of 1; 1 UNVERIFIED")
+
+
+def test_undefined_on_both_sides_is_unverified():
+    def point_domain(x):
+        return x.sqrt() + (-x).sqrt()
+
+    report = gradcheck(point_domain, [0.0], raise_exception=False)
+    assert report.rows[0].status == "UNVERIFIED" and "both sides" in report.rows[0].note
+    assert not report
+    # a wrong gradient elsewhere still fails even when unverified rows are allowed
+    report = gradcheck(
+        lambda x, y: point_domain(x) + wrong_square(y),
+        [0.0, 2.0],
+        allow_unverified=True,
+        raise_exception=False,
+    )
+    assert [r.status for r in report.rows] == ["UNVERIFIED", "FAIL"] and not report
+    assert str(report).splitlines()[-1].startswith("FAILED for 1 of 2, 1 UNVERIFIED")
+
+
+def test_gradcheck_module_takes_allow_unverified():
+    model = TwoParams()
+    model.w.data = 0.0
+
+    def loss(m):
+        return oscillating(m.w) + m.b * 2
+
+    assert not gradcheck_module(model, loss, raise_exception=False)
+    report = gradcheck_module(model, loss, allow_unverified=True)
+    assert [r.status for r in report.rows] == ["UNVERIFIED", "ok"]
+
+
+# -- item 10: a step that cannot measure a derivative is refused -------------------------------
+
+
+@pytest.mark.parametrize("eps", [math.inf, -math.inf, math.nan, 0.0, -1e-6, 1e300, 0.5, True])
+def test_meaningless_eps_is_refused(eps):
+    def slope_123(x):
+        def _backward(g):
+            x.grad += 123.0 * g
+
+        return _node(x.data * x.data, (x,), "sq123", _backward)
+
+    with pytest.raises(ValueError, match="eps") as info:
+        gradcheck(slope_123, [1.0], eps=eps)
+    assert repr(eps) in str(info.value)
+    with pytest.raises(ValueError, match="eps"):
+        gradcheck_module(TwoParams(), lambda m: m.w * m.b, eps=eps)
+
+
+def test_eps_bound_is_relative_to_the_input():
+    # 0.1 * max(1, |x|): 0.1 at x = 1 is allowed, 0.11 is not; at x = 100, 10 is allowed
+    assert gradcheck(lambda x: x * 3, [1.0], eps=0.1)
+    with pytest.raises(ValueError, match=r"eps=0.11 is too large to mean anything at x0=1.0"):
+        gradcheck(lambda x: x * 3, [1.0], eps=0.11)
+    assert gradcheck(lambda x: x * 3, [100.0], eps=10.0)
+    with pytest.raises(ValueError, match="too large"):
+        gradcheck(lambda x: x * 3, [-100.0], eps=10.5)
+
+
+def test_eps_lost_in_rounding_is_refused():
+    # 1e12 + 1e-6 == 1e12 in float64: the step would measure nothing
+    with pytest.raises(ValueError, match="lost in rounding at x0=1000000000000.0"):
+        gradcheck(lambda x: x * 3, [1e12], eps=1e-6)
+    assert gradcheck(lambda x: x * 3, [1e12], eps="auto")
+
+
+def test_bad_tolerances_are_refused():
+    for kw in ({"atol": math.inf}, {"rtol": math.nan}, {"atol": -1.0}, {"rtol": -0.1}):
+        with pytest.raises(ValueError, match=next(iter(kw))):
+            gradcheck(wrong_square, [1.0], **kw)
+    with pytest.raises(TypeError, match="atol"):
+        gradcheck(wrong_square, [1.0], atol="1")
+
+
+# -- item 11: a non-finite point or value is named, not passed and not blamed on f -----------
+
+
+def test_infinite_value_at_the_point_is_named():
+    with pytest.raises(ValueError, match=r"f is inf at the point \(x0=1.0\)"):
+        gradcheck(lambda x: (x * 1000).exp(), [1.0])
+    with pytest.raises(ValueError, match=r"output 1 of f is -inf"):
+        gradcheck(lambda x: [x * 2, -(x * 1000).exp()], [1.0])
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+def test_non_finite_input_is_named(bad):
+    with pytest.raises(ValueError) as info:
+        gradcheck(lambda x, y: x * y, [1.0, Value(bad, label="y")])
+    msg = str(info.value)
+    assert f"input y is {bad!r}" in msg and "finite point" in msg
+    assert "mutate" not in msg and "alone" not in msg
+
+
+def test_nan_output_is_named_not_blamed_on_state():
+    def f(x):
+        return x * math.nan
+
+    with pytest.raises(ValueError) as info:
+        gradcheck(f, [1.0])
+    assert "f is nan at the point" in str(info.value) and "state" not in str(info.value)
+
+
+def test_gradcheck_module_names_non_finite_parameters_and_loss():
+    model = TwoParams()
+    model.b.data = math.nan
+    with pytest.raises(ValueError, match="input b is nan"):
+        gradcheck_module(model, lambda m: m.w * m.b)
+    model.b.data = 1.0
+    with pytest.raises(ValueError, match="loss_fn is inf at the point"):
+        gradcheck_module(model, lambda m: (m.b * 1000).exp())
+    assert (model.w.data, model.b.data) == (0.3, 1.0)
+
+
+# -- item 12: Richardson at a switch point of a once-differentiable function -------------------
+
+
+@pytest.mark.parametrize(
+    "f", [lambda x: x.relu() ** 2, lambda x: x * x.abs(), lambda x: (x - 0.5).relu() ** 2 + x]
+)
+@pytest.mark.parametrize("eps", ["auto", 1e-3, 1e-6])
+def test_richardson_passes_once_differentiable_functions_at_the_switch(f, eps):
+    at = 0.5 if f(Value(1.0)).data == 1.25 else 0.0
+    report = gradcheck(f, [at], method="richardson", eps=eps)
+    assert report.rows[0].status == "ok"
+
+
+def test_richardson_still_fails_wrong_gradients_at_the_switch():
+    # relu(x)**2 has slope 2 * relu(x) = 0 at 0 and x*|x| has 2|x| = 0 (closed forms)
+    for fn in (lambda t: max(t, 0.0) ** 2, lambda t: t * abs(t)):
+        for wrong in (1e-3, -2e-5, 1.0):
+
+            def op(x, fn=fn, wrong=wrong):
+                def _backward(g):
+                    x.grad += wrong * g
+
+                return _node(fn(x.data), (x,), "custom", _backward)
+
+            for eps in ("auto", 1e-3):
+                report = gradcheck(op, [0.0], method="richardson", eps=eps, raise_exception=False)
+                assert report.rows[0].status == "FAIL", report
+
+
+def test_richardson_that_never_settles_is_unverified():
+    # relu(x)**1.5 at 0: central differences converge like h**0.5, too slowly for atol=1e-12
+    report = gradcheck(
+        lambda x: x.relu() ** 1.5,
+        [0.0],
+        method="richardson",
+        eps="auto",
+        atol=1e-12,
+        rtol=1e-12,
+        raise_exception=False,
+    )
+    assert report.rows[0].status == "UNVERIFIED" and "do not settle" in report.rows[0].note
+    assert not report
+
+
+# -- the report itself: errors, defaults, the table (mutation survivors of gradcheck.py) ------
+
+
+def custom_slope(fn: Callable[[float], float], slope: float) -> Callable[[Value], Value]:
+    """The function fn with a backward that always says `slope` (a custom op)."""
+
+    def op(x: Value) -> Value:
+        def _backward(g):
+            x.grad += slope * g
+
+        return _node(fn(x.data), (x,), "custom", _backward)
+
+    return op
+
+
+def test_row_errors():
+    # by hand: |3 - 2| = 1, 1 / 2; a zero numeric makes any error infinite, except none
+    row = Row("x", 0.0, 3.0, 2.0, "FAIL")
+    assert (row.abs_err, row.rel_err, row.output) == (1.0, 0.5, 0)
+    assert Row("x", 0.0, -3.0, 2.0, "FAIL").abs_err == 5.0
+    assert Row("x", 0.0, 1.0, 0.0, "FAIL").rel_err == math.inf
+    assert Row("x", 0.0, 0.0, 0.0, "ok").rel_err == 0.0
+    assert Row("x", 0.0, math.inf, math.inf, "ok").abs_err == 0.0
+
+
+def test_max_rel_err_counts_compared_rows_only():
+    rows = [
+        Row("a", 0.0, 1.1, 1.0, "ok"),
+        Row("b", 0.0, 3.0, 2.0, "FAIL"),
+        Row("c", 0.0, 0.0, 0.5, "kink"),
+        Row("d", 0.0, 9.0, 1.0, "UNVERIFIED"),
+    ]
+    assert GradcheckReport(rows).max_rel_err == 0.5
+    assert GradcheckReport(rows[2:]).max_rel_err == 0.0
+    assert GradcheckReport().max_rel_err == 0.0
+
+
+def test_report_defaults_are_the_documented_ones():
+    report = GradcheckReport()
+    assert (report.method, report.atol, report.rtol, report.allow_unverified) == (
+        "central",
+        1e-5,
+        1e-3,
+        False,
+    )
+    report = gradcheck(lambda x: x * x, [0.5])
+    assert (report.atol, report.rtol, report.rows[0].step, report.rows[0].output) == (
+        1e-5,
+        1e-3,
+        1e-6,
+        0,
+    )
+    report = gradcheck_module(TwoParams(), lambda m: m.w * m.b)
+    assert (report.atol, report.rtol, report.rows[0].step) == (1e-5, 1e-3, 1e-6)
+
+
+def test_gradcheck_module_raises_by_default():
+    with pytest.raises(GradcheckError):
+        gradcheck_module(TwoParams(), lambda m: wrong_square(m.w))
+
+
+@pytest.mark.parametrize(
+    "method, rel", [("central", 6e-6), ("forward", 1.5e-8), ("richardson", 1e-3)]
+)
+@pytest.mark.parametrize("x", [0.25, -1.0, 40.0])
+def test_auto_step_is_relative_to_max_1_abs_x(method, rel, x):
+    row = gradcheck(lambda v: v.sin() + v * v, [x], method=method, eps="auto").rows[0]
+    assert row.step == rel * max(1.0, abs(x))
+
+
+def test_error_message_carries_the_table():
+    with pytest.raises(GradcheckError) as info:
+        gradcheck(wrong_square, [2.0])
+    text = str(info.value)
+    assert text == "gradcheck failed:\n" + str(info.value.report)
+    assert text.splitlines()[1].startswith("input")
+
+
+def test_table_layout():
+    report = GradcheckReport(
+        [Row("x", 2.0, 1.5, 1.0, "FAIL", "why"), Row("long_name", -0.5, 0.0, 0.0, "ok")]
+    )
+    assert str(report).splitlines() == [
+        "input      value  analytic  numeric   abs err   rel err",
+        "-------------------------------------------------------------------",
+        "x              2       1.5        1  5.00e-01  5.00e-01  FAIL (why)",
+        "long_name   -0.5         0        0  0.00e+00  0.00e+00  ok",
+        "FAILED for 1 of 2: method=central, |analytic - numeric| <= 1e-05 + 0.001 * |numeric|",
+    ]
+    two = GradcheckReport([Row("x", 1.0, 1.0, 1.0, "ok"), Row("x", 1.0, 2.0, 2.0, "ok", "", 1)])
+    lines = str(two).splitlines()
+    assert lines[0].split() == ["output", "input", "value", "analytic", "numeric", "abs", "err"] + [
+        "rel",
+        "err",
+    ]
+    assert lines[2].startswith("0       x") and lines[3].startswith("1       x")
+    assert "output" not in str(report)
+
+
+def test_pretty_printing_in_ipython():
+    class Printer:
+        text_seen = ""
+
+        def text(self, s):
+            self.text_seen += s
+
+    p = Printer()
+    report = gradcheck(lambda x: x * 2, [1.0])
+    report._repr_pretty_(p, False)
+    assert p.text_seen == str(report)
+
+
+def test_kink_numeric_is_the_mean_of_the_one_sided_slopes():
+    # relu at 0: slopes 0 (left) and 1 (right) exactly, with a power-of-two step
+    row = gradcheck(lambda x: x.relu(), [0.0], eps=2.0**-20).rows[0]
+    assert (row.numeric, row.status) == (0.5, "kink")
+    assert "slopes 0 left, 1 right" in row.note
+    row = gradcheck(lambda x: x.relu() * -3, [0.0], eps=2.0**-20).rows[0]
+    assert row.numeric == -1.5 and "slopes 0 left, -3 right" in row.note
+
+
+def test_tolerance_boundaries_are_inclusive():
+    # 2x at 1 with step 2**-20: the central difference is exactly 2 (all numbers are dyadic)
+    f = lambda v: v * 2.0  # noqa: E731
+    assert gradcheck(f, [1.0], eps=2.0**-20).rows[0].numeric == 2.0
+    ok = gradcheck(custom_slope(lambda t: 2 * t, 2.5), [1.0], eps=2.0**-20, atol=0.5, rtol=0)
+    assert ok.rows[0].status == "ok"
+    bad = custom_slope(lambda t: 2 * t, 2.5000001)
+    report = gradcheck(bad, [1.0], eps=2.0**-20, atol=0.5, rtol=0, raise_exception=False)
+    assert report.rows[0].status == "FAIL"
+    ok = gradcheck(custom_slope(lambda t: 2 * t, 3.0), [1.0], eps=2.0**-20, atol=0, rtol=0.5)
+    assert ok.rows[0].status == "ok"
+    # a kink: the analytic may lie atol beyond either one-sided slope, not further
+    relu = lambda t: max(t, 0.0)  # noqa: E731
+    for slope, status in [(1.5, "kink"), (-0.5, "kink"), (1.50001, "FAIL"), (-0.50001, "FAIL")]:
+        report = gradcheck(
+            custom_slope(relu, slope), [0.0], eps=2.0**-20, atol=0.5, raise_exception=False
+        )
+        assert report.rows[0].status == status, slope
