@@ -4,12 +4,15 @@ import math
 from collections.abc import Callable
 
 import pytest
-from hypothesis import given
+from conftest import require_torch
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograd import Value
 from autograd.engine import _node
 from autograd.gradcheck import GradcheckError, GradcheckReport, Row, gradcheck, gradcheck_module
+from autograd.higher import gradients
+from autograd.testing import _VALUE, Expression, Step, expressions
 
 
 def wrong_square(x: Value) -> Value:
@@ -583,3 +586,182 @@ def test_tolerance_boundaries_are_inclusive():
             custom_slope(relu, slope), [0.0], eps=2.0**-20, atol=0.5, raise_exception=False
         )
         assert report.rows[0].status == status, slope
+
+
+# -- the property: gradcheck never passes a wrong gradient -------------------------------------
+# A random expression (autograd.testing.expressions) gets one op replaced by a custom op with the
+# same forward and a perturbed closure: local derivative * factor + offset. Wherever that makes
+# the gradient differ from the true one by more than a few tolerances, gradcheck must not pass.
+# The true gradient is the engine's on the unperturbed graph (test_properties checks it against
+# sympy); at a planted kink or domain edge it is the interval of one-sided derivatives.
+
+TOLS = {"default": {}, "tight": {"atol": 1e-6, "rtol": 1e-4}}
+_factors = st.sampled_from([1.0, 1.0, -1.0, 0.0, 0.5, 1.01, 1.1, 2.0, -3.0])
+_offsets = st.sampled_from([0.0, 0.0, 1e-3, -0.01, 0.1, 1.0, -5.0])
+
+
+def _planted(ex: Expression, where: int, factor: float, offset: float):
+    """ex as a function of Values, with step `where` a custom op whose closure is perturbed."""
+
+    def f(*leaves: Value) -> Value:
+        vals: list = list(leaves)
+        for n, s in enumerate(ex.steps):
+            args = [vals[i] for i in s.args]
+            op = _VALUE[s.op]
+            c = () if s.c is None else (s.c,)
+            if n != where:
+                vals.append(op(*args, *c))
+                continue
+            fresh = [Value(a.data) for a in args]
+            y = op(*fresh, *c)
+            local = gradients(y, fresh)
+
+            def _backward(g, args=args, local=local):
+                for a, d in zip(args, local):
+                    a.grad += (factor * d + offset) * g
+
+            vals.append(_node(y.data, tuple(args), "planted", _backward))
+        return vals[-1]
+
+    return f
+
+
+def _with_edge(ex: Expression, i: int, kind: str, c: float) -> Expression:
+    """ex + c * K(x_i - point_i): a kink (relu, abs) or a domain edge (sqrt, **1.5) at the point."""
+    n, last = len(ex.names), len(ex.names) + len(ex.steps) - 1
+    shifted = n + len(ex.steps)
+    k = Step("pow", (shifted,), 1.5) if kind == "pow1.5" else Step(kind, (shifted,))
+    extra = (
+        Step("+c", (i,), -ex.point[i]),  # exactly 0 at the point
+        k,
+        Step("*c", (shifted + 1,), c),
+        Step("+", (last, shifted + 2)),
+    )
+    return Expression(ex.names, ex.point, ex.steps + extra)
+
+
+# the one-sided derivatives of K at 0, (left, right); None: undefined on that side
+_EDGE_SLOPES = {
+    "relu": (0.0, 1.0),
+    "abs": (-1.0, 1.0),
+    "sqrt": (None, math.inf),
+    "pow1.5": (None, 0.0),
+}
+
+
+def _truth(ex: Expression, edge: tuple[int, str, float] | None) -> list[tuple[float, float]]:
+    """For each input, the interval of derivatives a correct gradient may have."""
+    leaves = [Value(x) for x in ex.point]
+    true = gradients(ex.build(*leaves), leaves)
+    intervals = [(t, t) for t in true]
+    if edge is not None:
+        i, kind, c = edge
+        rest = true[i] if kind != "sqrt" else 0.0  # the engine's K'(0) is 0, except sqrt's inf
+        ends = [rest + c * s for s in _EDGE_SLOPES[kind] if s is not None]
+        if kind == "sqrt":
+            ends = [math.copysign(math.inf, c)]
+        intervals[i] = (min(ends), max(ends))
+    return intervals
+
+
+def _clearly_wrong(a: float, lo: float, hi: float, atol: float, rtol: float) -> bool:
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return a != lo
+    if math.isnan(a):
+        return True
+    margin = 4 * (atol + rtol * max(abs(lo), abs(hi)))
+    return a < lo - margin or a > hi + margin
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    expressions(max_depth=5),
+    st.data(),
+    _factors,
+    _offsets,
+    st.sampled_from(["central", "forward", "richardson"]),
+    st.sampled_from([1e-6, "auto"]),
+    st.sampled_from(sorted(TOLS)),
+    st.sampled_from([None, "relu", "abs", "sqrt", "pow1.5"]),
+)
+def test_gradcheck_never_passes_a_planted_wrong_gradient(
+    ex, data, factor, offset, method, eps, tols, edge_kind
+):
+    edge = None
+    if edge_kind is not None:
+        i = data.draw(st.integers(0, len(ex.names) - 1), label="edge input")
+        c = data.draw(st.sampled_from([-2.0, -0.5, 0.5, 1.5]), label="edge scale")
+        ex, edge = _with_edge(ex, i, edge_kind, c), (i, edge_kind, c)
+    where = data.draw(st.integers(0, len(ex.steps) - 1), label="planted at step")
+    kw = {"method": method, "eps": eps, **TOLS[tols]}
+    atol, rtol = kw.get("atol", 1e-5), kw.get("rtol", 1e-3)
+    f = _planted(ex, where, factor, offset)
+    leaves = [Value(x) for x in ex.point]
+    wrong = gradients(f(*leaves), leaves)
+    truth = _truth(ex, edge)
+    report = gradcheck(f, ex.point, raise_exception=False, **kw)
+    bad = [_clearly_wrong(a, lo, hi, atol, rtol) for a, (lo, hi) in zip(wrong, truth)]
+    if any(bad):
+        assert not report, f"{ex}, step {where} *{factor} +{offset}\n{report}"
+        for row, is_bad in zip(report.rows, bad):
+            if is_bad:
+                assert row.status in ("FAIL", "UNVERIFIED"), f"{ex}\n{report}"
+    if factor == 1.0 and offset == 0.0 and method != "forward":
+        # nothing planted: a correct gradient is never reported as wrong
+        assert not report.failures, f"{ex}\n{report}"
+
+
+# -- differential: the numeric column against sympy's exact derivative, the verdict against
+# torch.autograd.gradcheck's on the same numbers ---------------------------------------------
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    expressions(max_depth=4),
+    st.sampled_from(["central", "richardson"]),
+    st.one_of(st.none(), st.integers(0, 2)),
+    st.sampled_from([-1.0, 0.5]),
+)
+def test_numeric_column_equals_the_exact_derivative(ex, method, edge_input, c):
+    import sympy
+
+    if edge_input is not None:  # a domain edge: + c * (x_i - p_i)**1.5, one-sided slope 0
+        ex = _with_edge(ex, min(edge_input, len(ex.names) - 1), "pow1.5", c)
+    expr, syms = ex.sympy()
+    at = dict(zip(syms, ex.point))
+    report = gradcheck(ex.build, ex.point, method=method, eps="auto", atol=1e-6, rtol=1e-4)
+    for row, s in zip(report.rows, syms):
+        exact = float(sympy.diff(expr, s).subs(at).evalf(30))
+        assert row.numeric == pytest.approx(exact, rel=1e-4, abs=1e-6), (ex, row)
+
+
+@settings(max_examples=60, deadline=None)
+@given(expressions(max_depth=4), st.data(), _factors, _offsets)
+def test_verdict_agrees_with_torch_gradcheck(ex, data, factor, offset):
+    torch = require_torch()
+    where = data.draw(st.integers(0, len(ex.steps) - 1), label="planted at step")
+    f = _planted(ex, where, factor, offset)
+    leaves = [Value(x) for x in ex.point]
+    ours = gradients(f(*leaves), leaves)
+
+    class Planted(torch.autograd.Function):
+        """ex's float function forward, our (maybe wrong) gradient backward, for torch to judge."""
+
+        @staticmethod
+        def forward(ctx, *xs):
+            return torch.tensor(ex.f(*[float(x) for x in xs]))
+
+        @staticmethod
+        def backward(ctx, g):
+            return tuple(g * a for a in ours)
+
+    xs = [torch.tensor(x, requires_grad=True) for x in ex.point]
+    theirs = torch.autograd.gradcheck(
+        Planted.apply, xs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=False
+    )
+    report = gradcheck(f, ex.point, raise_exception=False)  # the same step and tolerances
+    bad = [_clearly_wrong(a, t, t, 1e-5, 1e-3) for a, (t, _) in zip(ours, _truth(ex, None))]
+    if any(bad):
+        assert not report and not theirs, (ex, report)
+    elif all(a == t for a, (t, _) in zip(ours, _truth(ex, None))):
+        assert report and theirs, (ex, report)
