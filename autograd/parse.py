@@ -2,7 +2,9 @@
 
 The text is parsed with `ast` and only a whitelist is accepted: numbers, names,
 `+ - * / **`, unary minus and plus, and calls of the engine's functions.
-Nothing is ever evaluated by Python itself.
+Nothing is ever evaluated by Python itself. The work one expression may cause is
+bounded: at most MAX_LENGTH characters, MAX_OPERATORS operators and MAX_DEPTH
+levels of nesting as a reader sees it (a chain such as a + b + c is one level).
 """
 
 from __future__ import annotations
