@@ -765,3 +765,89 @@ def test_verdict_agrees_with_torch_gradcheck(ex, data, factor, offset):
         assert not report and not theirs, (ex, report)
     elif all(a == t for a, (t, _) in zip(ours, _truth(ex, None))):
         assert report and theirs, (ex, report)
+
+
+# -- the one-sided and Richardson estimates in detail (mutation survivors) ---------------------
+
+
+def test_one_sided_exactly_linear_quotients_settle_at_once():
+    # 2t for t >= 0: every quotient is exactly 2 (dyadic steps), so they agree at once
+    def two_t(x):
+        if x.data < 0:
+            raise ValueError("two_t: undefined for t < 0")
+        return custom_slope(lambda t: 2 * t, 2.0)(x)
+
+    row = gradcheck(two_t, [0.0], eps=2.0**-20).rows[0]
+    assert (row.numeric, row.status, row.step) == (2.0, "ok", 2.0**-24)
+
+
+def test_one_sided_extrapolation_is_exact_for_a_power_law():
+    # x**1.5 at 0: quotients h**0.5 shrink geometrically, Aitken's extrapolation gives 0
+    row = gradcheck(lambda x: x**1.5, [0.0]).rows[0]
+    assert abs(row.numeric) < 1e-12 and "extrapolated" in row.note
+
+
+def test_slowly_growing_one_sided_quotients_are_an_infinite_slope():
+    # x**0.75 at 0: quotients h**-0.25 grow by 4**0.25 = 1.41 per step; slope 0.75 * 0**-0.25
+    row = gradcheck(lambda x: x**0.75, [0.0]).rows[0]
+    assert row.numeric == row.analytic == math.inf and row.status == "ok"
+    row = gradcheck(power_with_slope(0.75, lambda t: 1e3), [0.0], raise_exception=False).rows[0]
+    assert row.numeric == math.inf and row.status == "FAIL"
+
+
+def test_one_sided_from_the_left():
+    # sqrt(-x) at 0: defined for x <= 0, slope -0.5 / sqrt(-x) -> -inf
+    row = gradcheck(lambda x: (-x).sqrt(), [0.0]).rows[0]
+    assert row.numeric == row.analytic == -math.inf and "x+h is outside" in row.note
+    row = gradcheck(lambda x: (-x) ** 1.5 + x * 3, [0.0]).rows[0]
+    # accepted once the quotients' estimated error is within a quarter of the tolerance
+    assert row.numeric == pytest.approx(3.0, abs=(1e-5 + 1e-3 * 3) / 4)
+    assert "x+h is outside" in row.note
+
+
+@pytest.mark.parametrize("edge", [1.0, 1000.0, -37.5])
+def test_one_sided_at_an_edge_away_from_zero(edge):
+    # sqrt(x - a) at a: the step shrinks until it is lost in rounding; the slope is +inf
+    row = gradcheck(lambda x: (x - edge).sqrt(), [edge]).rows[0]
+    assert row.numeric == row.analytic == math.inf and row.status == "ok"
+    row = gradcheck(lambda x: (x - edge) ** 2.5 + x * 0.5, [edge], eps="auto").rows[0]
+    assert row.numeric == pytest.approx(0.5, rel=1e-3, abs=1e-5) and row.status == "ok"
+
+
+def test_domain_shrink_step_is_recorded():
+    # log at 1e-7 with step 1e-6: x - 1e-7 = 0 is outside, 1e-8 fits, then 100 times inside
+    row = gradcheck(lambda x: x.log(), [1e-7]).rows[0]
+    assert row.step == pytest.approx(1e-10) and "step shrunk to 1e-10" in row.note
+
+
+def test_richardson_falls_back_to_central_where_its_steps_leave_the_domain():
+    # 3t, undefined within 3e-4 of 1 except at 1 itself: x +- h and +- h/2 fit, +- h/4 do not
+    def holey(x):
+        if 0 < abs(x.data - 1) < 3e-4:
+            raise ValueError("holey: undefined there")
+        return custom_slope(lambda t: 3 * t, 3.0)(x)
+
+    row = gradcheck(holey, [1.0], method="richardson", eps="auto").rows[0]
+    assert row.status == "ok" and "undefined at Richardson's steps" in row.note
+    assert row.numeric == pytest.approx(3.0, rel=1e-12)
+
+
+def test_richardson_step_and_estimate_after_shrinking():
+    # relu(x)**2 at 0: each Richardson estimate is h/6 (by hand: central (h/2) extrapolated);
+    # they agree within tol/4 first at h = 1e-5, and the reported one uses steps h/2 and h/4
+    row = gradcheck(lambda x: x.relu() ** 2, [0.0], method="richardson", eps="auto").rows[0]
+    assert row.step == pytest.approx(1e-5) and row.numeric == pytest.approx(1e-5 / 12)
+    assert "step shrunk to 1e-05" in row.note
+
+
+def test_eps_lost_in_rounding_on_one_side_only():
+    # at -1.0 a step of 6e-17 moves x + eps (towards 0, where floats are denser) but not x - eps
+    assert -1.0 + 6e-17 != -1.0 and -1.0 - 6e-17 == -1.0
+    with pytest.raises(ValueError, match="lost in rounding"):
+        gradcheck(lambda x: x * 2, [-1.0], eps=6e-17)
+
+
+def test_many_inputs_are_shortened_in_messages():
+    with pytest.raises(ValueError) as info:
+        gradcheck(lambda *xs: (sum(xs) * 1000).exp(), [1.0, 2.0, 3.0, 4.0, 5.0])
+    assert "(x0=1.0, x1=2.0, x2=3.0, x3=4.0, ... (5 inputs))" in str(info.value)
