@@ -10,7 +10,14 @@ from hypothesis import strategies as st
 
 from autograd import Value
 from autograd.engine import _node
-from autograd.gradcheck import GradcheckError, GradcheckReport, Row, gradcheck, gradcheck_module
+from autograd.gradcheck import (
+    METHODS,
+    GradcheckError,
+    GradcheckReport,
+    Row,
+    gradcheck,
+    gradcheck_module,
+)
 from autograd.higher import gradients
 from autograd.testing import _VALUE, Expression, Step, expressions
 
@@ -851,3 +858,32 @@ def test_many_inputs_are_shortened_in_messages():
     with pytest.raises(ValueError) as info:
         gradcheck(lambda *xs: (sum(xs) * 1000).exp(), [1.0, 2.0, 3.0, 4.0, 5.0])
     assert "(x0=1.0, x1=2.0, x2=3.0, x3=4.0, ... (5 inputs))" in str(info.value)
+
+
+def test_each_method_uses_its_own_formula():
+    # x*x at 1 with step h = 2**-20 (all dyadic, so exact): forward (f(1+h) - f(1)) / h = 2 + h,
+    # central and Richardson give exactly 2
+    f = lambda x: x * x  # noqa: E731
+    rows = {m: gradcheck(f, [1.0], eps=2.0**-20, method=m).rows[0] for m in METHODS}
+    assert rows["forward"].numeric == 2.0 + 2.0**-20
+    assert rows["central"].numeric == 2.0 and rows["richardson"].numeric == 2.0
+
+
+def test_steep_curvature_is_not_a_kink():
+    # 1e7 x**2 at 0: one-sided slopes -10 and 10 at h = 1e-6, but they shrink with h (smooth)
+    row = gradcheck(lambda x: x * x * 1e7, [0.0]).rows[0]
+    assert row.status == "ok" and row.numeric == 0.0
+
+
+def test_one_sided_with_no_usable_step_is_unverified():
+    # defined at 0 and at powers of ten up to 1e-7 only: the shrinking steps 1e-6 / 4**k miss
+    def sparse(x):
+        t = x.data
+        if t != 0 and not (
+            0 < t <= 1.0000001e-7 and abs(math.log10(t) - round(math.log10(t))) < 1e-9
+        ):
+            raise ValueError("sparse: undefined there")
+        return custom_slope(lambda s: s, 1.0)(x)
+
+    row = gradcheck(sparse, [0.0], raise_exception=False).rows[0]
+    assert row.status == "UNVERIFIED" and math.isnan(row.numeric) and row.step == 1e-6
