@@ -15,6 +15,7 @@ from autograd.gradcheck import (
     GradcheckError,
     GradcheckReport,
     Row,
+    _one_sided,
     gradcheck,
     gradcheck_module,
 )
@@ -887,3 +888,44 @@ def test_one_sided_with_no_usable_step_is_unverified():
 
     row = gradcheck(sparse, [0.0], raise_exception=False).rows[0]
     assert row.status == "UNVERIFIED" and math.isnan(row.numeric) and row.step == 1e-6
+
+
+# -- _one_sided on sequences whose quotients are known by hand --------------------------------
+# g(t) = t + t**2 at 0, steps h_k = 2**-10 / 4**k: quotients q_k = 1 + h_k exactly (dyadic),
+# differences d_k = -3 h_k, ratio 1/4, so the error bound |d| r / (1 - r) = h_k is exact.
+
+
+def _quotients_one_plus_h(t: float) -> float:
+    return t + t * t
+
+
+def test_one_sided_accepts_plain_quotients_within_a_quarter_tolerance():
+    # the third quotient 1 + 2**-14 has error 2**-14 = 6.1e-5 <= tol / 4 for tol = 2.8e-4
+    # (and 2**-14 > tol / 5: the quarter is the bound)
+    num, kind, note, _, step = _one_sided(
+        _quotients_one_plus_h, 0.0, 0.0, 1, 2.0**-10, lambda q: 2.8e-4
+    )
+    assert (num, kind, step) == (1 + 2.0**-14, "", 2.0**-14)
+    assert note == "one-sided: x-h is outside f's domain"
+
+
+def test_one_sided_extrapolates_a_geometric_sequence_exactly():
+    # with tol 1e-6 no plain quotient is close enough; Aitken on q_1..q_3 gives exactly 1
+    num, kind, note, _, step = _one_sided(
+        _quotients_one_plus_h, 0.0, 0.0, 1, 2.0**-10, lambda q: 1e-6
+    )
+    assert (num, kind, step) == (1.0, "", 2.0**-16) and "extrapolated" in note
+    # from the left: g(-t) = -t + t**2, quotients 1 - h_k; Aitken again gives exactly 1
+    num, kind, note, _, step = _one_sided(
+        lambda t: t + t * t, 0.0, 0.0, -1, 2.0**-10, lambda q: 1e-6
+    )
+    assert (num, kind, step) == (1.0, "", 2.0**-16) and "x+h is outside" in note
+
+
+def test_one_sided_does_not_trust_slow_convergence():
+    # quotients 1 + 0.85**k: each step gains too little (ratio 0.85 > 0.8) to bound the error
+    p = math.log(1 / 0.85) / math.log(4)
+    num, kind, note, _, _ = _one_sided(
+        lambda t: t * (1 + (t / 2.0**-10) ** p), 0.0, 0.0, 1, 2.0**-10, lambda q: 1e-6
+    )
+    assert kind == "UNVERIFIED" and "does not settle" in note and num > 1
