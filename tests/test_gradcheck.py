@@ -929,3 +929,28 @@ def test_one_sided_does_not_trust_slow_convergence():
         lambda t: t * (1 + (t / 2.0**-10) ** p), 0.0, 0.0, 1, 2.0**-10, lambda q: 1e-6
     )
     assert kind == "UNVERIFIED" and "does not settle" in note and num > 1
+
+
+def test_one_sided_tolerance_is_a_quarter_not_more():
+    # tol 2e-4: the third quotient's error 2**-14 = 6.1e-5 exceeds tol / 4 = 5e-5, so the
+    # fourth, 1 + 2**-16 (error 1.5e-5), is the first accepted
+    num, kind, note, _, step = _one_sided(
+        _quotients_one_plus_h, 0.0, 0.0, 1, 2.0**-10, lambda q: 2e-4
+    )
+    assert (num, kind, step) == (1 + 2.0**-16, "", 2.0**-16) and "extrapolated" not in note
+
+
+@pytest.mark.parametrize("tol", [1e-3, 1e-4, 1e-5, 1e-6, 1e-8])
+@pytest.mark.parametrize("p", [1.0, 0.5, 0.3])
+@pytest.mark.parametrize("a, b", [(1.0, 0.0), (-3.0, 0.0), (10.0, 5.0), (1.0, -40.0), (-0.5, 2.0)])
+def test_one_sided_estimate_is_within_a_quarter_tolerance_of_the_limit(tol, p, a, b):
+    # quotients 1 + a h**p + b h**2 (limit 1, by construction) from steps 1e-3 / 4**k:
+    # whatever is accepted lies within tol / 4 of 1 (plus rounding); else it is UNVERIFIED
+    def g(t: float) -> float:
+        return t * (1 + a * t**p + b * t * t)
+
+    num, kind, _, _, _ = _one_sided(g, 0.0, 0.0, 1, 1e-3, lambda q: tol)
+    if kind == "":
+        assert abs(num - 1) <= tol / 4 + 1e-12, (num, tol)
+    else:
+        assert kind == "UNVERIFIED"
