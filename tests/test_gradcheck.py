@@ -954,3 +954,28 @@ def test_one_sided_estimate_is_within_a_quarter_tolerance_of_the_limit(tol, p, a
         assert abs(num - 1) <= tol / 4 + 1e-12, (num, tol)
     else:
         assert kind == "UNVERIFIED"
+
+
+def test_unverified_row_shows_the_last_quotient():
+    # x sin(log x) at 0: the quotient at step d is sin(log d) (closed form)
+    row = gradcheck(oscillating, [0.0], raise_exception=False).rows[0]
+    assert row.numeric == pytest.approx(math.sin(math.log(row.step)), abs=1e-12)
+
+
+def test_large_quotients_that_do_not_grow_are_not_an_infinite_slope():
+    # x (5 + sin(log x)) at 0: quotients 5 + sin(log h), positive and bounded, never settling
+    def offset_osc(x):
+        if x.data < 0:
+            raise ValueError("undefined for x < 0")
+        t = x.data
+        y = t * (5 + math.sin(math.log(t))) if t > 0 else 0.0
+        return _node(y, (x,), "osc5", lambda g: None)
+
+    row = gradcheck(offset_osc, [0.0], raise_exception=False).rows[0]
+    assert row.status == "UNVERIFIED" and 4 <= row.numeric <= 6
+
+
+def test_tiny_growing_quotients_are_still_an_infinite_slope():
+    # 1e-30 sqrt(x) at 0: the quotients 1e-30 h**-0.5 stay below 1 but double every step
+    row = gradcheck(lambda x: x.sqrt() * 1e-30, [0.0]).rows[0]
+    assert row.numeric == row.analytic == math.inf and row.status == "ok"
