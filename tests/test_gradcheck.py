@@ -829,9 +829,9 @@ def test_domain_shrink_step_is_recorded():
 
 
 def test_richardson_falls_back_to_central_where_its_steps_leave_the_domain():
-    # 3t, undefined within 3e-4 of 1 except at 1 itself: x +- h and +- h/2 fit, +- h/4 do not
+    # 3t, undefined within 3e-4 right of 1: x +- h and +- h/2 fit, x + h/4 does not
     def holey(x):
-        if 0 < abs(x.data - 1) < 3e-4:
+        if 0 < x.data - 1 < 3e-4:
             raise ValueError("holey: undefined there")
         return custom_slope(lambda t: 3 * t, 3.0)(x)
 
@@ -979,3 +979,40 @@ def test_tiny_growing_quotients_are_still_an_infinite_slope():
     # 1e-30 sqrt(x) at 0: the quotients 1e-30 h**-0.5 stay below 1 but double every step
     row = gradcheck(lambda x: x.sqrt() * 1e-30, [0.0]).rows[0]
     assert row.numeric == row.analytic == math.inf and row.status == "ok"
+
+
+def test_richardson_gives_up_after_six_steps_and_shows_its_last_estimate():
+    # relu(x)**1.5 at 0: central differences c(s) = s**0.5 / 2, so Richardson's estimates are
+    # R(s) = (4 c(s/2) - c(s)) / 3 = (2**0.5 - 0.5) / 3 * s**0.5 and R(h) - R(h/2) =
+    # 0.0893 h**0.5 (closed form): 8.9e-6 at h = 1e-8 (the sixth step) is above tol / 4 = 5e-6;
+    # at 1e-9 it would not be
+    report = gradcheck(
+        lambda x: x.relu() ** 1.5,
+        [0.0],
+        method="richardson",
+        eps="auto",
+        atol=2e-5,
+        rtol=0,
+        raise_exception=False,
+    )
+    row = report.rows[0]
+    assert row.status == "UNVERIFIED" and row.step == pytest.approx(1e-8)
+    assert row.numeric == pytest.approx((2**0.5 - 0.5) / 3 * (1e-8 / 2) ** 0.5, rel=1e-6)
+
+
+def test_richardson_settles_within_a_quarter_tolerance():
+    # relu(x)**2 at 0: R(h) - R(h/2) = h / 12 = 8.3e-7 at h = 1e-5, within tol / 4 for
+    # tol = 3.5e-6 (but not within tol / 5)
+    row = gradcheck(
+        lambda x: x.relu() ** 2, [0.0], method="richardson", eps="auto", atol=3.5e-6, rtol=0
+    ).rows[0]
+    assert row.step == pytest.approx(1e-5) and row.status == "ok"
+
+
+@pytest.mark.parametrize("edge", [1.0, -1.0])
+@pytest.mark.parametrize("side", [1.0, -1.0])
+def test_domain_step_shrinking_stops_where_the_step_is_lost(edge, side):
+    # sqrt(side * (x - a)) at a with eps 1e-8: shrinking to 1e-16 loses the step on one side
+    # of a (floats are denser towards 0); the slope is side * inf
+    row = gradcheck(lambda x: ((x - edge) * side).sqrt(), [edge], eps=1e-8).rows[0]
+    assert row.numeric == row.analytic == side * math.inf and row.status == "ok"
