@@ -213,8 +213,9 @@ def _richardson(
     """
 
     def c(s: float) -> float | None:
+        span = ((x + s) - x) + (x - (x - s))  # the steps actually taken
         fp, fm = safe(x + s), safe(x - s)
-        return None if fp is None or fm is None else (fp - fm) / (2 * s)
+        return None if fp is None or fm is None or not span else (fp - fm) / span
 
     c1: float | None = central
     est = central
@@ -224,7 +225,8 @@ def _richardson(
             c1 = c(h)
         c2, c4 = c(h / 2), c(h / 4)
         if c1 is None or c2 is None or c4 is None:
-            return est, "", "central difference: f is undefined at Richardson's steps", (), h
+            note = "central difference: Richardson's steps leave f's domain or are lost in rounding"
+            return est, "", note, (), h
         r1, r2 = (4 * c2 - c1) / 3, (4 * c4 - c2) / 3  # each cancels the h^2 error term
         est = r2
         if abs(r1 - r2) <= tol(r2) / 4:
@@ -275,17 +277,25 @@ def _derivative(
                 note = "f is undefined on both sides of the point for every step tried"
                 return math.nan, UNVERIFIED, note, (), h
             return _one_sided(safe, x, f0, 1 if seen[1] else -1, h, tol)
-    right, left = (fp - f0) / h, (f0 - fm) / h
+    # divide by the steps actually taken: x + h rounds, and at a large x by much of h
+    hp, hm = (x + h) - x, x - (x - h)
+    right, left = (fp - f0) / hp, (f0 - fm) / hm
     gap = abs(right - left)
     if gap > tol(max(abs(right), abs(left))):
         # A smooth function's one-sided slopes converge as h shrinks; a kink's do not.
         r2, l2 = (safe(x + h / 8), safe(x - h / 8))
-        if r2 is not None and l2 is not None and abs((r2 - f0) - (f0 - l2)) / (h / 8) > 0.5 * gap:
-            note = f"not differentiable here: slopes {left:.6g} left, {right:.6g} right"
-            return (right + left) / 2, "kink", note, (left, right), h
+        if r2 is not None and l2 is not None:
+            right8, left8 = (r2 - f0) / ((x + h / 8) - x), (f0 - l2) / (x - (x - h / 8))
+            if abs(right8 - left8) > 0.5 * gap:
+                # the slopes at h/8, widened by their error: a seventh of how far they moved
+                # from those at h (each slope's error shrinks with its step)
+                pad = max(abs(right - right8), abs(left - left8)) / 7
+                note = f"not differentiable here: slopes {left8:.6g} left, {right8:.6g} right"
+                lo, hi = sorted((left8, right8))
+                return (right8 + left8) / 2, "kink", note, (lo - pad, hi + pad), h
     if method == "forward":
         return right, "", note, (), h
-    central = (fp - fm) / (2 * h)
+    central = (fp - fm) / (hp + hm)
     if method == "central":
         return central, "", note, (), h
     num, kind, note2, _, h = _richardson(safe, x, h, central, tol)

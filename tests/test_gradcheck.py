@@ -737,8 +737,13 @@ def test_numeric_column_equals_the_exact_derivative(ex, method, edge_input, c):
         ex = _with_edge(ex, min(edge_input, len(ex.names) - 1), "pow1.5", c)
     expr, syms = ex.sympy()
     at = dict(zip(syms, ex.point))
-    report = gradcheck(ex.build, ex.point, method=method, eps="auto", atol=1e-6, rtol=1e-4)
+    report = gradcheck(
+        ex.build, ex.point, method=method, eps="auto", atol=1e-6, rtol=1e-4, raise_exception=False
+    )
     for row, s in zip(report.rows, syms):
+        if row.status == "UNVERIFIED":  # no claim made: rounding stopped the one-sided limit
+            assert edge_input is not None, (ex, row)
+            continue
         exact = float(sympy.diff(expr, s).subs(at).evalf(30))
         assert row.numeric == pytest.approx(exact, rel=1e-4, abs=1e-6), (ex, row)
 
@@ -825,7 +830,7 @@ def test_one_sided_at_an_edge_away_from_zero(edge):
 def test_domain_shrink_step_is_recorded():
     # log at 1e-7 with step 1e-6: x - 1e-7 = 0 is outside, 1e-8 fits, then 100 times inside
     row = gradcheck(lambda x: x.log(), [1e-7]).rows[0]
-    assert row.step == pytest.approx(1e-10) and "step shrunk to 1e-10" in row.note
+    assert row.step == pytest.approx(1e-10, rel=1e-9, abs=0) and "step shrunk to 1e-10" in row.note
 
 
 def test_richardson_falls_back_to_central_where_its_steps_leave_the_domain():
@@ -836,7 +841,7 @@ def test_richardson_falls_back_to_central_where_its_steps_leave_the_domain():
         return custom_slope(lambda t: 3 * t, 3.0)(x)
 
     row = gradcheck(holey, [1.0], method="richardson", eps="auto").rows[0]
-    assert row.status == "ok" and "undefined at Richardson's steps" in row.note
+    assert row.status == "ok" and "Richardson's steps leave f's domain" in row.note
     assert row.numeric == pytest.approx(3.0, rel=1e-12)
 
 
@@ -844,7 +849,9 @@ def test_richardson_step_and_estimate_after_shrinking():
     # relu(x)**2 at 0: each Richardson estimate is h/6 (by hand: central (h/2) extrapolated);
     # they agree within tol/4 first at h = 1e-5, and the reported one uses steps h/2 and h/4
     row = gradcheck(lambda x: x.relu() ** 2, [0.0], method="richardson", eps="auto").rows[0]
-    assert row.step == pytest.approx(1e-5) and row.numeric == pytest.approx(1e-5 / 12)
+    assert row.step == pytest.approx(1e-5, rel=1e-9, abs=0) and row.numeric == pytest.approx(
+        1e-5 / 12
+    )
     assert "step shrunk to 1e-05" in row.note
 
 
@@ -996,7 +1003,7 @@ def test_richardson_gives_up_after_six_steps_and_shows_its_last_estimate():
         raise_exception=False,
     )
     row = report.rows[0]
-    assert row.status == "UNVERIFIED" and row.step == pytest.approx(1e-8)
+    assert row.status == "UNVERIFIED" and row.step == pytest.approx(1e-8, rel=1e-9, abs=0)
     assert row.numeric == pytest.approx((2**0.5 - 0.5) / 3 * (1e-8 / 2) ** 0.5, rel=1e-6)
 
 
@@ -1006,7 +1013,7 @@ def test_richardson_settles_within_a_quarter_tolerance():
     row = gradcheck(
         lambda x: x.relu() ** 2, [0.0], method="richardson", eps="auto", atol=3.5e-6, rtol=0
     ).rows[0]
-    assert row.step == pytest.approx(1e-5) and row.status == "ok"
+    assert row.step == pytest.approx(1e-5, rel=1e-9, abs=0) and row.status == "ok"
 
 
 @pytest.mark.parametrize("edge", [1.0, -1.0])
@@ -1016,3 +1023,32 @@ def test_domain_step_shrinking_stops_where_the_step_is_lost(edge, side):
     # of a (floats are denser towards 0); the slope is side * inf
     row = gradcheck(lambda x: ((x - edge) * side).sqrt(), [edge], eps=1e-8).rows[0]
     assert row.numeric == row.analytic == side * math.inf and row.status == "ok"
+
+
+def test_one_sided_after_a_first_step_outside_on_both_sides():
+    # sqrt(x) + sqrt(1e-7 - x) at 0 is defined on [0, 1e-7]: x +- 1e-6 are both outside,
+    # x + 1e-7 is inside; the slope from the right is +inf (0.5 / sqrt(0) dominates)
+    row = gradcheck(lambda x: x.sqrt() + (1e-7 - x).sqrt(), [0.0]).rows[0]
+    assert row.numeric == row.analytic == math.inf and "x-h is outside" in row.note
+
+
+def test_shrinking_keeps_a_step_that_is_not_lost_in_rounding():
+    # log(x - c) at 1e7, c 5e-8 below: x - 1e-7 is outside, 1e-8 fits, and 100 times
+    # less (1e-10) is below the spacing of floats at 1e7 (1.9e-9), so the step stays 1e-8
+    c = 1e7 - 5e-8
+    row = gradcheck(lambda x: (x - c).log(), [1e7], raise_exception=False).rows[0]
+    assert row.step == 1e-8 and "step shrunk to 1e-08" in row.note
+    u = 1e7 - c  # the distance to the edge, exact (Sterbenz)
+    hp, hm = (1e7 + 1e-8) - 1e7, 1e7 - (1e7 - 1e-8)  # the steps taken: 1e-8 rounded at 1e7
+    assert row.numeric == pytest.approx((math.log(u + hp) - math.log(u - hm)) / (hp + hm), rel=1e-6)
+
+
+def test_steps_are_the_ones_actually_taken():
+    # at 1e9 floats are 1.2e-7 apart, so x +- 1e-6 rounds to x +- 9.5e-7: dividing by the
+    # nominal 1e-6 would make 3x's slope 2.86 and let a wrong 2.86 pass
+    assert (1e9 + 1e-6) - 1e9 == 8 * 2.0**-23
+    row = gradcheck(lambda x: x * 3, [1e9]).rows[0]
+    assert row.numeric == 3.0 and row.status == "ok"
+    report = gradcheck(custom_slope(lambda t: 3 * t, 2.86), [1e9], raise_exception=False)
+    assert report.rows[0].status == "FAIL"
+    assert gradcheck(lambda x: x * 3, [1e9], method="forward").rows[0].numeric == 3.0
