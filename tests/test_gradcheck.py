@@ -1052,3 +1052,40 @@ def test_steps_are_the_ones_actually_taken():
     report = gradcheck(custom_slope(lambda t: 3 * t, 2.86), [1e9], raise_exception=False)
     assert report.rows[0].status == "FAIL"
     assert gradcheck(lambda x: x * 3, [1e9], method="forward").rows[0].numeric == 3.0
+
+
+def test_kink_with_unequal_one_sided_slopes():
+    # |x| + 2x at 0: slopes 1 (left) and 3 (right) exactly, with a power-of-two step
+    row = gradcheck(lambda x: x.abs() + x * 2, [0.0], eps=2.0**-20).rows[0]
+    assert (row.status, row.numeric) == ("kink", 2.0)
+    assert "slopes 1 left, 3 right" in row.note
+
+
+@pytest.mark.parametrize("eps", [math.inf, math.nan, 0.0, -1e-6])
+def test_non_finite_or_non_positive_eps_is_named_as_such(eps):
+    with pytest.raises(ValueError, match="must be a finite positive number or 'auto'"):
+        gradcheck(lambda x: x * 2, [1.0], eps=eps)
+
+
+def test_kink_interval_is_widened_only_by_the_slopes_own_error():
+    # |x| + 2x at 0 has exact one-sided slopes 1 and 3: 3.05 lies outside, and must fail
+    for slope, status in [(3.0, "kink"), (1.0, "kink"), (3.05, "FAIL"), (0.95, "FAIL")]:
+        op = custom_slope(lambda t: abs(t) + 2 * t, slope)
+        row = gradcheck(op, [0.0], eps=2.0**-20, raise_exception=False).rows[0]
+        assert row.status == status, slope
+    # exp(x) + |x| at 0: one-sided slopes 0 and 2 (closed form); at step h they are off by
+    # about h/2 and at h/8 by h/16, so the interval is [0, 2] widened by about h/16 = 6e-8
+    for slope, status in [(2.0, "kink"), (0.0, "kink"), (2 + 1e-6, "FAIL"), (-1e-6, "FAIL")]:
+        op = custom_slope(lambda t: math.exp(t) + abs(t), slope)
+        row = gradcheck(op, [0.0], atol=1e-9, rtol=0, raise_exception=False).rows[0]
+        assert row.status == status, slope
+
+
+def test_correct_subgradient_at_a_kink_of_a_curved_function_passes():
+    # exp(x) - 2 relu(x - 1) at 1 (found by the planted-gradient property): the engine says
+    # e (relu'(0) = 0), the left slope; at step 1e-6 the left quotient is e - 1.4e-6, beyond
+    # atol = 1e-6, so the interval must allow for the quotients' own error
+    row = gradcheck(lambda x: x.exp() + (x - 1.0).relu() * -2.0, [1.0], atol=1e-6, rtol=1e-4).rows[
+        0
+    ]
+    assert row.status == "kink" and row.analytic == math.e
