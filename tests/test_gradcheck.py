@@ -1092,3 +1092,16 @@ def test_correct_subgradient_at_a_kink_of_a_curved_function_passes():
     for atol in (1e-6, 1e-8):
         row = gradcheck(f, [1.0], atol=atol, rtol=1e-4).rows[0]
         assert row.status == "kink" and row.analytic == math.e
+
+
+def test_messages_name_exactly_what_is_wrong():
+    # 1 + 1e-16 == 1 although 1 - 1e-16 != 1 (floats are twice as dense below 1)
+    assert 1.0 + 1e-16 == 1.0 and 1.0 - 1e-16 != 1.0
+    with pytest.raises(ValueError, match="lost in rounding at x0=1.0"):
+        gradcheck(lambda x: x * 2, [1.0], eps=1e-16)
+    with pytest.raises(ValueError) as info:
+        gradcheck(lambda x: (x * 1000).exp(), [1.0])
+    assert str(info.value).startswith("gradcheck(): f is inf at the point (x0=1.0)")
+    with pytest.raises(ValueError) as info:
+        gradcheck(lambda *xs: (sum(xs) * 1000).exp(), [1.0, 2.0, 3.0, 4.0])
+    assert "(x0=1.0, x1=2.0, x2=3.0, x3=4.0);" in str(info.value)
