@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import ast
 import os
+import math
 import re
 import sys
 
@@ -109,7 +110,12 @@ def _cmd_check(args: argparse.Namespace) -> int:
         return evaluate(tree, dict(zip(names, xs)))
 
     report = gradcheck(
-        f, list(leaves.values()), method=args.method, eps=args.eps, raise_exception=False
+        f,
+        list(leaves.values()),
+        method=args.method,
+        eps=args.eps,
+        raise_exception=False,
+        allow_unverified=args.allow_unverified,
     )
     print(report)
     return 0 if report else 1
@@ -130,7 +136,15 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _eps(text: str) -> float | str:
-    return text if text == "auto" else float(text)
+    if text == "auto":
+        return text
+    try:
+        eps = float(text)
+    except ValueError:
+        eps = math.nan
+    if not 0 < eps < math.inf:
+        raise argparse.ArgumentTypeError(f"must be a finite positive number or auto, not {text!r}")
+    return eps
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -153,6 +167,11 @@ def _parser() -> argparse.ArgumentParser:
     c = with_expr("check", "compare gradients with finite differences (exit 1 on mismatch)")
     c.add_argument("--method", choices=["central", "forward", "richardson"], default="central")
     c.add_argument("--eps", type=_eps, default=1e-6, help="step size, or auto")
+    c.add_argument(
+        "--allow-unverified",
+        action="store_true",
+        help="pass although some rows have no finite difference to compare with (exit 0)",
+    )
     x = with_expr("explore", "step through forward and backward in a browser (one HTML file)")
     x.add_argument("-o", "--output", default=None, help="where (default: a temporary file)")
     x.add_argument("--max-nodes", type=int, default=400, help="refuse larger graphs")

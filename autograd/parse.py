@@ -2,13 +2,17 @@
 
 The text is parsed with `ast` and only a whitelist is accepted: numbers, names,
 `+ - * / **`, unary minus and plus, and calls of the engine's functions.
-Nothing is ever evaluated by Python itself.
+Nothing is ever evaluated by Python itself. The work one expression may cause is
+bounded: at most MAX_LENGTH characters, MAX_OPERATORS operators and MAX_DEPTH
+levels of nesting as a reader sees it (a chain such as a + b + c is one level).
 """
 
 from __future__ import annotations
 
 import ast
+import io
 import math
+import tokenize
 
 from .engine import Value
 
@@ -17,7 +21,11 @@ __all__ = ["ExpressionError", "parse", "evaluate", "names_in", "FUNCTIONS"]
 FUNCTIONS = ("exp", "log", "tanh", "sigmoid", "relu", "sin", "cos", "sqrt", "abs")
 CONSTANTS = {"pi": math.pi, "e": math.e}
 MAX_LENGTH = 10_000
+# Bounds on the work one expression may cause. Depth counts what the reader sees nested:
+# parentheses, calls and signs; a chain such as a + b + c (or a ** b ** c) is one level.
 MAX_DEPTH = 100
+MAX_OPERATORS = 500  # also well below what Python's own parser can build a tree for
+_OPERATORS = ("+", "-", "*", "/", "**", "//", "%", "@", "<<", ">>", "&", "|", "^", "~")
 MAX_EXPONENT = 1024.0
 _BINOPS = {
     ast.Add: lambda a, b: a + b,
@@ -42,6 +50,24 @@ def _where(text: str, node: ast.AST) -> str:
 
 def _reject(text: str, node: ast.AST, what: str) -> ExpressionError:
     return ExpressionError(f"{what} {_where(text, node)} is not allowed (allowed: {_ALLOWED})")
+
+
+def _operators(text: str) -> int:
+    """How many operator tokens `text` holds (0 if it does not tokenize: the parser says why)."""
+    try:
+        tokens = tokenize.generate_tokens(io.StringIO(text).readline)
+        return sum(t.type == tokenize.OP and t.string in _OPERATORS for t in tokens)
+    except (tokenize.TokenError, SyntaxError, ValueError):
+        return 0
+
+
+def _nested(parent: ast.AST, child: ast.AST) -> int:
+    """1 if `child` sits one level deeper than `parent` for a reader, 0 if it continues a chain."""
+    if isinstance(parent, ast.BinOp) and isinstance(child, ast.BinOp):
+        right_assoc = isinstance(parent.op, ast.Pow)
+        if child is (parent.right if right_assoc else parent.left):
+            return 0
+    return 1
 
 
 def _children(node: ast.AST) -> list[ast.AST]:
@@ -94,20 +120,29 @@ def parse(text: str) -> ast.expr:
         )
     if not text.strip():
         raise ExpressionError("the expression is empty")
+    text = text.strip()
+    n = _operators(text)
+    if n > MAX_OPERATORS:
+        raise ExpressionError(
+            f"the expression has {n} operators (at most {MAX_OPERATORS}, a bound on the work "
+            "one expression may cause)"
+        )
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        tree = ast.parse(text, mode="eval")
     except SyntaxError as e:
         raise ExpressionError(f"not an expression: {e.msg} at column {e.offset or 0}") from None
     except (RecursionError, MemoryError, ValueError) as e:
         raise ExpressionError(f"not an expression: {type(e).__name__}: nested too deeply") from None
-    text = text.strip()
     stack = [(tree.body, 1)]
     while stack:
         node, depth = stack.pop()
         if depth > MAX_DEPTH:
-            raise ExpressionError(f"the expression is nested more than {MAX_DEPTH} deep")
+            raise ExpressionError(
+                f"the expression is nested more than {MAX_DEPTH} deep (parentheses, calls and "
+                "signs count; a chain such as a + b + c is one level)"
+            )
         _check_node(text, node)
-        stack.extend((child, depth + 1) for child in _children(node))
+        stack.extend((child, depth + _nested(node, child)) for child in _children(node))
     return tree.body
 
 

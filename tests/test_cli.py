@@ -244,3 +244,86 @@ def test_random_syntax_trees_are_accepted_or_rejected_cleanly(tree_allowed):
         assert code in (0, 1), text  # 1: a domain error such as a division by zero
     else:
         assert code == 2, text
+
+
+# -- issue 12: check refuses a meaningless step, says UNVERIFIED, and eval takes long chains ----
+
+
+@pytest.mark.parametrize("eps", ["inf", "-inf", "nan", "0", "-1e-6", "abc"])
+def test_check_refuses_a_meaningless_eps(capsys, eps):
+    with pytest.raises(SystemExit) as info:  # argparse refuses it
+        main(["check", "x*x", "--at", "x=1", f"--eps={eps}"])
+    out, err = capsys.readouterr()
+    assert info.value.code == 2 and out == "" and "--eps" in err and repr(eps) in err
+
+
+def test_check_refuses_an_eps_too_long_for_the_point(capsys):
+    code, out, err = run(capsys, "check", "x*x", "--at", "x=1", "--eps", "1e300")
+    assert code == 1 and "passed" not in out and "eps=1e+300 is too large" in err
+
+
+def test_check_compares_the_one_sided_slope_at_a_domain_edge(capsys):
+    # x**1.5 at 0: defined for x >= 0 only, slope 1.5 * 0**0.5 = 0 from the right
+    code, out, _ = run(capsys, "check", "x**1.5", "--at", "x=0")
+    assert code == 0 and "ok (one-sided" in out and "passed" in out
+
+
+def test_check_unverified_fails_unless_allowed(capsys):
+    # sqrt(x) + sqrt(-x) is defined at 0 only: no finite difference exists
+    code, out, _ = run(capsys, "check", "sqrt(x) + sqrt(-x)", "--at", "x=0")
+    assert code == 1 and "UNVERIFIED" in out and "NOT VERIFIED" in out
+    assert "--allow-unverified" in out
+    code, out, _ = run(capsys, "check", "sqrt(x) + sqrt(-x)", "--at", "x=0", "--allow-unverified")
+    assert code == 0 and "UNVERIFIED, skipped" in out
+
+
+def test_check_names_a_non_finite_value_at_the_point(capsys):
+    code, out, err = run(capsys, "check", "exp(x * 1000)", "--at", "x=1")
+    assert code == 1 and "passed" not in out and "is inf at the point (x=1.0)" in err
+    code, out, err = run(capsys, "check", "x * y", "--at", "x=nan", "y=1")
+    assert code == 1 and "input x is nan" in err and "mutate" not in err
+
+
+def test_check_richardson_at_a_switch_point(capsys):
+    # slope 2 * relu(x) and 2 * |x|, both 0 at 0 (closed forms)
+    for expr in ("relu(x)**2", "x * abs(x)"):
+        code, out, _ = run(
+            capsys, "check", expr, "--at", "x=0", "--method", "richardson", "--eps", "auto"
+        )
+        assert code == 0 and "ok" in out and "passed" in out
+
+
+@pytest.mark.parametrize("op", ["+", "-", "*", "/", "**"])
+def test_eval_takes_a_flat_chain_of_many_terms(capsys, op):
+    # x op x op ... with 101 and 501 terms: one level of nesting for a reader
+    for n in (101, 501):
+        code, out, err = run(capsys, "eval", op.join(["x"] * n), "--at", "x=1.0")
+        assert code == 0, err
+    lines = out.splitlines()
+    value, grad = float(lines[0].split("= ")[1]), float(lines[1].split("= ")[1])
+    # the library on the same chain; for +: 501 x and d/dx 501 (by hand)
+    x = Value(1.0)
+    out_v = evaluate(op.join(["x"] * 501), {"x": x})
+    out_v.backward()
+    assert (value, grad) == (out_v.data, x.grad)
+    if op == "+":
+        assert (value, grad) == (501.0, 501.0)
+
+
+def test_eval_bounds_the_number_of_operators(capsys):
+    code, out, err = run(capsys, "eval", "+".join(["x"] * 502), "--at", "x=1")
+    assert code == 2 and "501 operators (at most 500" in err
+    # the limit sits below what Python's own parser builds a tree for
+    code, out, err = run(capsys, "eval", "+".join(["x"] * 5000), "--at", "x=1")
+    assert code == 2 and "4999 operators" in err and "nested" not in err
+
+
+def test_eval_depth_is_what_a_reader_sees_nested(capsys):
+    deep = "x - (" * 100 + "x" + ")" * 100  # 101 levels of parentheses
+    code, _, err = run(capsys, "eval", "--at", "x=1", "--", deep)
+    assert code == 2 and "nested more than 100 deep" in err and "a + b + c" in err
+    ok = "x - (" * 99 + "x" + ")" * 99  # 100 levels
+    code, out, err = run(capsys, "eval", "--at", "x=1", "--", ok)
+    assert code == 0, err
+    code, _, err = run(capsys, "eval", "--at", "x=1", "--", "-" * 101 + "x")
+    assert code == 2 and "nested more than 100 deep" in err
