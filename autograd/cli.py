@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import argparse
 import ast
-import os
 import math
+import os
 import re
 import sys
 
