@@ -54,12 +54,13 @@ EXTRA = ["autograd/gradcheck.py", "nn/losses.py"]
 COPIED = ["autograd", "nn", "tests", "pyproject.toml"]
 
 # The tests each mutant runs, in stages; a stage runs only if the ones before it passed.
-# The targeted tests (tests/test_mutants_*.py, written to kill survivors of this script)
-# run last, so a mutant they kill is one the rest of the suite lets through: the
-# report gives the score with and without them from one run.
+# First the targeted tests (tests/test_mutants_*.py, written to kill survivors of this
+# script: quick to collect and run), then the files that test the core directly, then
+# the rest. --skip-targeted leaves the first stage out: the score the suite had before.
 TARGETED = "tests/test_mutants_"
 STAGES = [
-    ["tests/test_engine.py", "tests/test_higher.py"],  # quick to collect, kill most mutants
+    [TARGETED + "*.py"],
+    ["tests/test_engine.py", "tests/test_higher.py"],
     [
         "tests/test_errors.py",
         "tests/test_micrograd_compat.py",
@@ -72,7 +73,6 @@ STAGES = [
         "tests/test_gcpause.py",
         "tests/test_nn_mazur.py",
     ],
-    [TARGETED + "*.py"],
 ]
 # The slowest tests (pytest --durations=60 on the whole suite, 2026-11-27: each took
 # over 2 s of the suite's 83 s, together 71 s), left out of every mutant's run. The
@@ -429,6 +429,20 @@ def _preload() -> None:
     assert not any(m.split(".")[0] in ("autograd", "nn", "conftest") for m in sys.modules)
 
 
+_CHILDREN: set[int] = set()
+_STOP: list[bool] = []
+
+
+def _terminate(*_: object) -> None:
+    """SIGTERM: end the running tests, then exit (the temporary copies are removed)."""
+    _STOP.append(True)
+    for pid in list(_CHILDREN):
+        with contextlib.suppress(ProcessLookupError, ChildProcessError):
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+    raise SystemExit("mutate.py: terminated")
+
+
 def _run_forked(tmp: str, stage: list[str], timeout: float) -> tuple[str, float, str]:
     """pytest in a forked child of this (preloaded) process, output to a log file."""
     log = os.path.join(tmp, ".mutant.log")
@@ -438,6 +452,7 @@ def _run_forked(tmp: str, stage: list[str], timeout: float) -> tuple[str, float,
     if pid == 0:  # the child: never returns
         code = 3
         try:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
             fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
             os.dup2(fd, 1)
             os.dup2(fd, 2)
@@ -451,16 +466,19 @@ def _run_forked(tmp: str, stage: list[str], timeout: float) -> tuple[str, float,
             sys.stdout.flush()
             sys.stderr.flush()
             os._exit(code)
+    _CHILDREN.add(pid)
     deadline = t0 + timeout
     while True:
         done, status = os.waitpid(pid, os.WNOHANG)
         if done:
             break
         if time.monotonic() > deadline:
-            os.kill(pid, 9)
+            os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
+            _CHILDREN.discard(pid)
             return "timeout", time.monotonic() - t0, ""
         time.sleep(0.02)
+    _CHILDREN.discard(pid)
     secs = time.monotonic() - t0
     with open(log, encoding="utf-8", errors="replace") as f:
         tail = "\n".join(f.read().strip().splitlines()[-3:])
@@ -479,22 +497,25 @@ def _check_copy(tmp: str) -> None:
             sys.exit(f"mutate.py: the tests would import {line}, not the copy in {tmp}")
 
 
-def _worker(jobs: list[tuple[int, Mutant]], timeout: float, results: dict, log, fork: bool) -> None:
-    with tempfile.TemporaryDirectory(prefix="valuegrad-mut-") as tmp:
-        _copy_tree(tmp)
-        for i, m in jobs:
-            target = os.path.join(tmp, m.file)
-            with open(target, encoding="utf-8") as f:
-                original = f.read()
+def _worker(
+    tmp: str, jobs: list[tuple[int, Mutant]], timeout: float, results: dict, log, fork: bool
+) -> None:
+    """Run these mutants one after the other in the copy `tmp`."""
+    for i, m in jobs:
+        if _STOP:
+            return
+        target = os.path.join(tmp, m.file)
+        with open(target, encoding="utf-8") as f:
+            original = f.read()
+        with open(target, "w", encoding="utf-8") as f:
+            f.write(m.mutated)
+        try:
+            status, secs, tail, stage = _run(tmp, timeout, fork)
+        finally:
             with open(target, "w", encoding="utf-8") as f:
-                f.write(m.mutated)
-            try:
-                status, secs, tail, stage = _run(tmp, timeout, fork)
-            finally:
-                with open(target, "w", encoding="utf-8") as f:
-                    f.write(original)
-            results[i] = (status, secs, tail, stage)
-            log(i, m, status, secs)
+                f.write(original)
+        results[i] = (status, secs, tail, stage)
+        log(i, m, status, secs)
 
 
 def run_all(mutants: list[Mutant], jobs: int, timeout: float | None, fork: bool) -> dict:
@@ -528,65 +549,47 @@ def run_all(mutants: list[Mutant], jobs: int, timeout: float | None, fork: bool)
             )
 
     indexed = list(enumerate(mutants))
-    threads = [
-        threading.Thread(target=_worker, args=(indexed[k::jobs], timeout, results, log, fork))
-        for k in range(jobs)
-    ]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    with contextlib.ExitStack() as stack:  # removes the copies, also on SIGTERM or Ctrl-C
+        threads = []
+        for k in range(jobs):
+            tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="valuegrad-mut-"))
+            _copy_tree(tmp)
+            work = (tmp, indexed[k::jobs], timeout, results, log, fork)
+            threads.append(threading.Thread(target=_worker, args=work, daemon=True))
+        try:
+            for t in threads:
+                t.start()
+            for t in threads:
+                while t.is_alive():  # join in steps, so that signals reach this thread
+                    t.join(0.5)
+        except BaseException:
+            _terminate()
     return {"results": results, "base": base, "timeout": timeout}
 
 
 def report(mutants: list[Mutant], results: dict[int, tuple[str, float, str, int]]) -> str:
-    """Per-file scores with all the tests and without the targeted ones, and the survivors."""
-    last = len(STAGES) - 1
-
-    def verdict(i: int, targeted: bool) -> str:
-        status, _, _, stage = results[i]
-        if not targeted and status != "pass" and stage == last:
-            return "pass"  # only a targeted test saw it
-        return status
-
-    out: list[str] = []
-    for targeted, title in [
-        (False, f"Without {TARGETED}*.py (the rest of the subset):"),
-        (True, "With every test of the subset:"),
-    ]:
-        out += [title, f"{'file':26}{'gen':>5}{'killed':>7}{'surv':>6}{'t/o':>5}{'equiv':>6}"]
-        out[-1] += f"{'score':>8}{'score*':>8}"
-        tot = [0, 0, 0, 0, 0]
-        for f in sorted({m.file for m in mutants}, key=lambda f: (f not in CORE, f)):
-            idx = [i for i, m in enumerate(mutants) if m.file == f and i in results]
-            v = [verdict(i, targeted) for i in idx]
-            eq = sum(mutants[i].equivalent is not None for i in idx)
-            row = [len(idx), v.count("fail"), v.count("pass"), v.count("timeout"), eq]
-            tot = [a + b for a, b in zip(tot, row)]
-            out.append(_row(f, *row))
-        out += [_row("TOTAL", *tot), ""]
+    """Per-file scores and the survivors."""
+    out = [f"{'file':26}{'gen':>5}{'killed':>7}{'surv':>6}{'t/o':>5}{'equiv':>6}"]
+    out[-1] += f"{'score':>8}{'score*':>8}"
+    tot = [0, 0, 0, 0, 0]
+    for f in sorted({m.file for m in mutants}, key=lambda f: (f not in CORE, f)):
+        idx = [i for i, m in enumerate(mutants) if m.file == f and i in results]
+        v = [results[i][0] for i in idx]
+        eq = sum(mutants[i].equivalent is not None for i in idx)
+        row = [len(idx), v.count("fail"), v.count("pass"), v.count("timeout"), eq]
+        tot = [a + b for a, b in zip(tot, row)]
+        out.append(_row(f, *row))
+    out.append(_row("TOTAL", *tot))
     out.append("score = (killed + timeout) / generated;  score* = the same, equivalents left out")
     out.append("")
-
-    def listing(title: str, pick) -> None:
-        out.append(title)
-        for i, m in enumerate(mutants):
-            if i in results and pick(i):
-                eq = f"  [EQUIV: {m.equivalent}]" if m.equivalent else ""
-                out.append(f"{m.file}:{m.line} [{m.kind}] {m.desc}{eq}")
-                out.append(f"    {m.original.strip()}")
-                out.append(f"    => {m.new_text.strip()}")
-        out.append("")
-
-    listing(
-        f"Killed only by {TARGETED}*.py:",
-        lambda i: verdict(i, True) != "pass" and verdict(i, False) == "pass",
-    )
-    listing(
-        "Survivors (file:line [kind] mutation / original line / mutated line):",
-        lambda i: verdict(i, True) == "pass",
-    )
-    return "\n".join(out)
+    out.append("Survivors (file:line [kind] mutation / original line / mutated line):")
+    for i, m in enumerate(mutants):
+        if i in results and results[i][0] == "pass":
+            eq = f"  [EQUIV: {m.equivalent}]" if m.equivalent else ""
+            out.append(f"{m.file}:{m.line} [{m.kind}] {m.desc}{eq}")
+            out.append(f"    {m.original.strip()}")
+            out.append(f"    => {m.new_text.strip()}")
+    return "\n".join(out) + "\n"
 
 
 def _row(name: str, gen: int, killed: int, surv: int, to: int, eq: int) -> str:
@@ -607,6 +610,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--timeout", type=float, help="seconds per mutant (default: 3x the subset)")
     ap.add_argument("--out", help="also write the report to this file")
+    ap.add_argument(
+        "--skip-targeted",
+        action="store_true",
+        help=f"run the subset without {TARGETED}*.py (the score before they were written)",
+    )
     ap.add_argument(
         "--no-fork",
         action="store_true",
@@ -632,7 +640,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"    => {m.new_text.strip()}")
         print(f"{len(mutants)} mutants")
         return 0
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit("mutate.py: terminated"))  # clean up
+    if args.skip_targeted:
+        del STAGES[0]
+    signal.signal(signal.SIGTERM, _terminate)
     fork = not args.no_fork and hasattr(os, "fork")
     run = run_all(mutants, max(1, args.jobs), args.timeout, fork)
     text = report(mutants, run["results"])
