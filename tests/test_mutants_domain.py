@@ -109,3 +109,24 @@ def test_log_base():
     assert log_base(1.0) == 0.0
     assert log_base(math.e) == 1.0
     assert math.isnan(log_base(-1.0)) and math.isnan(log_base(-0.5))
+
+
+def test_as_float_and_is_number():
+    from fractions import Fraction
+
+    from autograd.domain import as_float, is_number
+
+    assert as_float(3) == 3.0 and type(as_float(3)) is float
+    assert as_float(Fraction(1, 4)) == 0.25 and type(as_float(Fraction(1, 4))) is float
+    with pytest.raises(TypeError, match=r"myop\(\) needs a real number, got str"):
+        as_float("1.0", "myop()")
+    assert all(is_number(x) for x in (1.5, 2, Fraction(1, 3), True))
+    assert not any(is_number(x) for x in ("1", None, Value(1.0), 1j, [1.0]))
+
+
+def test_one_to_a_negative_power_is_one():
+    # exact math: 1**-n = 1; only a zero base is refused for negative powers
+    assert pow_data(1.0, -1) == 1.0
+    assert (Value(1.0) ** -3).data == 1.0
+    with pytest.raises(ZeroDivisionError, match=r"pow\(\): 0.0 \*\* -1"):
+        pow_data(0.0, -1)
