@@ -164,3 +164,24 @@ def test_relu_and_abs_slopes_away_from_the_kink(x, torch):
         tout.backward(torch.tensor(3.0))
         assert out.data == tout.item(), name
         assert v.grad == t.grad.item(), name
+
+
+def test_micrograd_style_backward_property():
+    # micrograd: out._backward() applies the op's chain rule using out.grad
+    a, b = Value(2.0), Value(5.0)
+    out = a * b
+    out.grad = 3.0
+    out._backward()
+    assert (a.grad, b.grad) == (15.0, 6.0)
+    a._backward()  # a leaf's is a no-op
+    assert (a.grad, b.grad) == (15.0, 6.0)
+    # a hand-made op in micrograd style: a closure that reads out.grad itself
+    x = Value(4.0)
+    sq = Value(x.data**2, (x,), "sq")
+
+    def _backward():
+        x.grad += 2 * x.data * sq.grad
+
+    sq._backward = _backward
+    (sq * 0.5).backward()
+    assert x.grad == 4.0  # d/dx x**2 / 2 = x
