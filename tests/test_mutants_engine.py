@@ -185,3 +185,32 @@ def test_micrograd_style_backward_property():
     sq._backward = _backward
     (sq * 0.5).backward()
     assert x.grad == 4.0  # d/dx x**2 / 2 = x
+
+
+UNARY_TORCH = {
+    "exp": (lambda v: v.exp(), "exp"),
+    "log": (lambda v: v.log(), "log"),
+    "tanh": (lambda v: v.tanh(), "tanh"),
+    "sigmoid": (lambda v: v.sigmoid(), "sigmoid"),
+    "relu": (lambda v: v.relu(), "relu"),
+    "sin": (lambda v: v.sin(), "sin"),
+    "cos": (lambda v: v.cos(), "cos"),
+    "sqrt": (lambda v: v.sqrt(), "sqrt"),
+    "abs": (abs, "abs"),
+    "neg": (lambda v: -v, "neg"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(UNARY_TORCH))
+@pytest.mark.parametrize("x", [0.7, 2.5])
+def test_unary_ops_accumulate_into_a_shared_operand(name, x, torch):
+    # f(x) + x and x + f(x): the op's slope is added to the 1 from the sum, whichever
+    # closure runs first (PyTorch float64 gives the slope)
+    fn, tname = UNARY_TORCH[name]
+    t = torch.tensor(x, requires_grad=True)
+    getattr(torch, tname)(t).backward()
+    want = t.grad.item() + 1.0
+    for order in (lambda v: fn(v) + v, lambda v: v + fn(v)):
+        v = Value(x)
+        order(v).backward()
+        assert v.grad == pytest.approx(want, rel=1e-15), name
