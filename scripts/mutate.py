@@ -1,0 +1,657 @@
+"""Mutation testing of valuegrad's core: does the test suite notice a small wrong change?
+
+    python scripts/mutate.py                        # the core files, every mutant
+    python scripts/mutate.py --files autograd/domain.py --out report.txt
+    python scripts/mutate.py --list                 # only print the mutants
+    python scripts/mutate.py --extra                # also gradcheck.py and nn/losses.py
+    python scripts/mutate.py --limit 20 --jobs 1
+
+Each mutant is one small edit of one file, made with the `ast` module: an
+arithmetic operator flipped (+ -, * /), a constant changed (0 -> 1, 1.0 -> 2.0,
+True -> False), a comparison loosened or flipped (< <=, == !=, is / is not), `and`
+and `or` swapped, a condition negated, `+=` turned into `=` or `-=`, a unary minus
+or `not` dropped, the first two arguments of a call swapped, a statement deleted
+(so also every `return NotImplemented`). Only the text of the mutated expression
+or statement is replaced, so every other line keeps its number and comments.
+
+The tests run on a copy of the tree (autograd/, nn/, tests/, pyproject.toml) in a
+temporary folder, never on the real files, so an interrupted run leaves nothing
+behind. Per mutant: `pytest -x -q -p no:cacheprovider` on a fast subset (STAGES
+minus the slowest tests, SLOW_TESTS, measured with --durations), hypothesis
+derandomized (CI=1 loads the "ci" profile of tests/conftest.py), with a timeout.
+A mutant is killed when the tests fail or time out, and survives when they pass.
+
+Score = (killed + timed out) / generated, per file; score* leaves out the mutants
+marked equivalent in EQUIVALENT (a behaviour no test can see, with the reason).
+It is slow (minutes per file) and not part of CI; use --jobs 1 on shared machines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import contextlib
+import copy
+import glob
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CORE = [
+    "autograd/engine.py",
+    "autograd/higher.py",
+    "autograd/functional.py",
+    "autograd/ops.py",
+    "autograd/domain.py",
+]
+EXTRA = ["autograd/gradcheck.py", "nn/losses.py"]
+COPIED = ["autograd", "nn", "tests", "pyproject.toml"]
+
+# The tests each mutant runs, in stages; a stage runs only if the ones before it passed.
+# First the targeted tests (tests/test_mutants_*.py, written to kill survivors of this
+# script: quick to collect and run), then the files that test the core directly, then
+# the rest. --skip-targeted leaves the first stage out: the score the suite had before.
+TARGETED = "tests/test_mutants_"
+STAGES = [
+    [TARGETED + "*.py"],
+    ["tests/test_engine.py", "tests/test_higher.py"],
+    [
+        "tests/test_errors.py",
+        "tests/test_micrograd_compat.py",
+        "tests/test_properties.py",
+        "tests/test_gradcheck.py",
+        "tests/test_nn_losses_optim.py",
+        "tests/test_nn.py",
+        "tests/test_nn_save.py",
+        "tests/test_cli.py",
+        "tests/test_gcpause.py",
+        "tests/test_nn_mazur.py",
+    ],
+]
+# The slowest tests (pytest --durations=60 on the whole suite, 2026-11-27: each took
+# over 2 s of the suite's 83 s, together 71 s), left out of every mutant's run. The
+# browser tests (test_draw.py) and the notebooks are in no stage.
+SLOW_TESTS = [
+    "tests/test_properties.py::test_random_expressions_agree_with_finite_differences",  # 33 s
+    "tests/test_nn.py::test_same_numbers_as_micrograd_step_for_step",  # 2 x 6-10 s
+    "tests/test_nn.py::test_softmax_classifier_learns_the_spiral",  # 8 s
+    "tests/test_nn.py::test_micrograd_demo_reaches_full_training_accuracy",  # 6 s
+    "tests/test_engine.py::test_million_deep_chain_at_default_recursion_limit",  # 6 s
+    "tests/test_cli.py::test_random_text_never_raises",  # 2 s
+]
+
+# Mutants no test can kill, because the program behaves the same.
+# (file, original line stripped, mutation description): reason.
+EQUIVALENT: dict[tuple[str, str, str], str] = {
+    (
+        "autograd/engine.py",
+        "__hash__ = object.__hash__",
+        "delete `__hash__ = object.__hash__`",
+    ): "Value defines no __eq__, so it inherits object.__hash__ anyway",
+    (
+        "autograd/engine.py",
+        "if x >= 0:",
+        ">= -> >",
+    ): "sigmoid's two formulas both give exactly 0.5 at 0",
+    (
+        "autograd/engine.py",
+        "if x >= 0:",
+        "0 -> 1",
+    ): "on [0, 1) sigmoid's two formulas are the same function; they differ only in rounding"
+    " (each is correctly rounded for ~76% of x there, checked against mpmath)",
+    (
+        "autograd/engine.py",
+        'return _node(self.data if self.data > 0.0 else 0.0, (self,), "ReLU", _backward)',
+        "> -> >=",
+    ): "changes only the sign of relu(-0.0)'s zero (-0.0, as PyTorch gives, instead of 0.0)",
+    (
+        "autograd/domain.py",
+        "return math.inf if base > 0 or float(exponent) % 2 == 0 else -math.inf",
+        "> -> >=",
+    ): "0 ** e never overflows (0 ** negative raises before), so base == 0 never gets here",
+}
+
+
+@dataclass
+class Mutant:
+    file: str
+    line: int
+    kind: str
+    desc: str
+    original: str  # the original source line
+    mutated: str  # the whole mutated file
+    new_text: str  # the mutated line, for the report
+
+    @property
+    def equivalent(self) -> str | None:
+        return EQUIVALENT.get((self.file, self.original.strip(), self.desc))
+
+
+# -- generating mutants -------------------------------------------------------
+
+_BINOPS = {
+    ast.Add: ast.Sub,
+    ast.Sub: ast.Add,
+    ast.Mult: ast.Div,
+    ast.Div: ast.Mult,
+    ast.Mod: ast.Div,
+    ast.FloorDiv: ast.Div,
+    ast.Pow: ast.Mult,
+}
+_CMPOPS = {
+    ast.Lt: ast.LtE,
+    ast.LtE: ast.Lt,
+    ast.Gt: ast.GtE,
+    ast.GtE: ast.Gt,
+    ast.Eq: ast.NotEq,
+    ast.NotEq: ast.Eq,
+    ast.Is: ast.IsNot,
+    ast.IsNot: ast.Is,
+    ast.In: ast.NotIn,
+    ast.NotIn: ast.In,
+}
+_AUGOPS = {ast.Add: [ast.Sub, None], ast.Sub: [ast.Add, None], ast.Mult: [None], ast.Div: [None]}
+_SYM = {
+    ast.Add: "+",
+    ast.Sub: "-",
+    ast.Mult: "*",
+    ast.Div: "/",
+    ast.Mod: "%",
+    ast.FloorDiv: "//",
+    ast.Pow: "**",
+    ast.Lt: "<",
+    ast.LtE: "<=",
+    ast.Gt: ">",
+    ast.GtE: ">=",
+    ast.Eq: "==",
+    ast.NotEq: "!=",
+    ast.Is: "is",
+    ast.IsNot: "is not",
+    ast.In: "in",
+    ast.NotIn: "not in",
+    ast.And: "and",
+    ast.Or: "or",
+}
+
+
+def _new_const(v: object) -> object:
+    if isinstance(v, bool):
+        return not v
+    if isinstance(v, int):
+        return v + 1
+    if isinstance(v, float):
+        return 1.0 if v == 0 else (v * 2 if v == v else 0.0)
+    return None
+
+
+def _skip_regions(tree: ast.AST) -> set[int]:
+    """ids of nodes not to mutate: docstrings, annotations, f-string internals."""
+    skip: set[int] = set()
+
+    def mark(n: ast.AST | None) -> None:
+        if n is not None:
+            skip.update(id(x) for x in ast.walk(n))
+
+    for n in ast.walk(tree):
+        if isinstance(n, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            body = n.body
+            first = body[0] if body else None
+            doc = isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
+            if doc and isinstance(first.value.value, str):
+                mark(first)
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            mark(n.returns)
+            for a in n.args.args + n.args.kwonlyargs + n.args.posonlyargs:
+                mark(a.annotation)
+            for a in (n.args.vararg, n.args.kwarg):
+                if a is not None:
+                    mark(a.annotation)
+        if isinstance(n, ast.AnnAssign):
+            mark(n.annotation)
+        if isinstance(n, ast.JoinedStr):
+            mark(n)
+        if isinstance(n, (ast.Import, ast.ImportFrom)):
+            mark(n)
+        if isinstance(n, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "__all__" for t in n.targets
+        ):
+            mark(n)
+    return skip
+
+
+def _candidates(node: ast.AST) -> list[tuple[str, str, ast.AST]]:
+    """(kind, description, replacement node) for each mutation of this one node."""
+    out: list[tuple[str, str, ast.AST]] = []
+    if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
+        new = copy.deepcopy(node)
+        new.op = _BINOPS[type(node.op)]()
+        out.append(("binop", f"{_SYM[type(node.op)]} -> {_SYM[type(new.op)]}", new))
+    elif isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.Not)):
+        what = "-" if isinstance(node.op, ast.USub) else "not"
+        out.append(("unary", f"drop unary {what}", copy.deepcopy(node.operand)))
+    elif isinstance(node, ast.Constant):
+        v = _new_const(node.value)
+        if v is not None and not isinstance(node.value, str):
+            out.append(("const", f"{node.value!r} -> {v!r}", ast.Constant(v)))
+    elif isinstance(node, ast.Compare):
+        for i, op in enumerate(node.ops):
+            if type(op) in _CMPOPS:
+                new = copy.deepcopy(node)
+                new.ops[i] = _CMPOPS[type(op)]()
+                out.append(("compare", f"{_SYM[type(op)]} -> {_SYM[type(new.ops[i])]}", new))
+    elif isinstance(node, ast.BoolOp):
+        new = copy.deepcopy(node)
+        new.op = ast.Or() if isinstance(node.op, ast.And) else ast.And()
+        out.append(("boolop", f"{_SYM[type(node.op)]} -> {_SYM[type(new.op)]}", new))
+    elif isinstance(node, ast.IfExp):
+        new = copy.deepcopy(node)
+        new.test = ast.UnaryOp(ast.Not(), new.test)
+        out.append(("cond", "condition c -> not c", new))
+    elif isinstance(node, ast.Call) and len(node.args) >= 2:
+        a, b = node.args[0], node.args[1]
+        starred = isinstance(a, ast.Starred) or isinstance(b, ast.Starred)
+        if not starred and ast.dump(a) != ast.dump(b):
+            new = copy.deepcopy(node)
+            new.args[0], new.args[1] = new.args[1], new.args[0]
+            name = ast.unparse(node.func)
+            out.append(("swap_args", f"swap first two args of {name}()", new))
+    return out
+
+
+def _stmt_candidates(node: ast.stmt) -> list[tuple[str, str, str]]:
+    """(kind, description, replacement text) for a statement."""
+    out: list[tuple[str, str, str]] = []
+    if isinstance(node, ast.AugAssign) and type(node.op) in _AUGOPS:
+        for op in _AUGOPS[type(node.op)]:
+            if op is None:
+                new: ast.stmt = ast.Assign([copy.deepcopy(node.target)], copy.deepcopy(node.value))
+                new.lineno = node.lineno
+                desc = f"{_SYM[type(node.op)]}= -> ="
+            else:
+                new = copy.deepcopy(node)
+                new.op = op()
+                desc = f"{_SYM[type(node.op)]}= -> {_SYM[op]}="
+            out.append(("augassign", desc, ast.unparse(new)))
+    if isinstance(node, (ast.If, ast.While)):
+        test = ast.unparse(node.test)
+        out.append(("cond", "condition c -> not c", f"not ({test})"))
+    simple = (ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Return, ast.Raise, ast.Delete)
+    if isinstance(node, simple) and getattr(node, "value", True) is not None:
+        out.append(("stmt_del", "delete", "pass"))
+    return out
+
+
+def _replace(src_lines: list[str], node: ast.AST, text: str, paren: bool) -> str:
+    """The file with node's source span replaced by text (line numbers kept)."""
+    l0, c0 = node.lineno - 1, node.col_offset
+    l1, c1 = node.end_lineno - 1, node.end_col_offset
+    pad = "\n" * (l1 - l0)
+    new = f"({text}{pad})" if paren else text + pad
+    # col offsets are in UTF-8 bytes
+    first = src_lines[l0].encode()
+    last = src_lines[l1].encode()
+    line = first[:c0].decode() + new + last[c1:].decode()
+    return "".join(src_lines[:l0]) + line + "".join(src_lines[l1 + 1 :])
+
+
+def generate(rel: str) -> list[Mutant]:
+    """Every mutant of one file, in source order."""
+    path = os.path.join(ROOT, rel)
+    with open(path, encoding="utf-8") as f:
+        src = f.read()
+    lines = src.splitlines(keepends=True)
+    tree = ast.parse(src)
+    skip = _skip_regions(tree)
+    found: list[Mutant] = []
+
+    def add(node: ast.AST, kind: str, desc: str, text: str, paren: bool) -> None:
+        mutated = _replace(lines, node, text, paren)
+        try:
+            ast.parse(mutated)
+        except SyntaxError:
+            return
+        if mutated == src:
+            return
+        original = lines[node.lineno - 1].rstrip("\n")
+        shown = mutated.splitlines()[node.lineno - 1]
+        found.append(Mutant(rel, node.lineno, kind, desc, original, mutated, shown))
+
+    for node in ast.walk(tree):
+        if id(node) in skip or not hasattr(node, "lineno"):
+            continue
+        if isinstance(node, ast.stmt):
+            for kind, desc, text in _stmt_candidates(node):
+                if kind == "cond":  # replace only the test of the if/while
+                    add(node.test, kind, desc, text, True)
+                else:
+                    if kind == "stmt_del":
+                        seg = ast.get_source_segment(src, node) or ""
+                        desc = f"delete `{seg.splitlines()[0][:60]}`"
+                    add(node, kind, desc, text, False)
+        elif isinstance(node, ast.expr):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                continue
+            for kind, desc, new in _candidates(node):
+                add(node, kind, desc, ast.unparse(new), True)
+    found.sort(key=lambda m: (m.line, m.kind, m.desc))
+    return found
+
+
+# -- running ------------------------------------------------------------------
+
+
+def _copy_tree(dest: str) -> None:
+    for name in COPIED:
+        src = os.path.join(ROOT, name)
+        if os.path.isdir(src):
+            shutil.copytree(
+                src, os.path.join(dest, name), ignore=shutil.ignore_patterns("__pycache__")
+            )
+        else:
+            shutil.copy2(src, os.path.join(dest, name))
+
+
+def _pytest_cmd(tmp: str, stage: list[str]) -> list[str]:
+    files = sorted(
+        os.path.relpath(f, tmp) for pat in stage for f in glob.glob(os.path.join(tmp, pat))
+    )
+    cmd = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "--no-header"]
+    cmd += ["-o", "addopts="]
+    for t in SLOW_TESTS:
+        cmd += ["--deselect", t]
+    return cmd + files
+
+
+def _env(tmp: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        PYTHONPATH=tmp,
+        CI="1",  # the derandomized hypothesis profile; torch must be present
+        PYTHONDONTWRITEBYTECODE="1",  # a stale .pyc of a same-size mutant must never load
+        PYTHONHASHSEED="0",
+    )
+    return env
+
+
+def _run(tmp: str, timeout: float, fork: bool = True) -> tuple[str, float, str, int]:
+    """('pass' | 'fail' | 'timeout', seconds, last lines of output, index of the last
+    stage run) over the stages."""
+    t0 = time.monotonic()
+    status, tail, last = "pass", "", 0
+    for k, stage in enumerate(STAGES):
+        if not _pytest_cmd(tmp, stage)[-1].endswith(".py"):
+            continue  # no file of this stage exists
+        left = timeout - (time.monotonic() - t0)
+        run = _run_forked if fork else _run_subprocess
+        status, _, tail = run(tmp, stage, left) if left > 0 else ("timeout", 0.0, "")
+        last = k
+        if status != "pass":
+            break
+    return status, time.monotonic() - t0, tail, last
+
+
+def _run_subprocess(tmp: str, stage: list[str], timeout: float) -> tuple[str, float, str]:
+    t0 = time.monotonic()
+    try:
+        p = subprocess.run(
+            _pytest_cmd(tmp, stage),
+            cwd=tmp,
+            env=_env(tmp),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired:
+        return "timeout", time.monotonic() - t0, ""
+    status = "pass" if p.returncode == 0 else "fail"
+    tail = "\n".join((p.stdout + p.stderr).strip().splitlines()[-3:])
+    return status, time.monotonic() - t0, tail
+
+
+_PRELOAD = ["pytest", "hypothesis", "numpy", "sympy", "torch", "micrograd", "graphviz"]
+
+
+def _preload() -> None:
+    """Import the heavy third-party modules once, so each forked run skips that cost.
+
+    Nothing of valuegrad (autograd, nn, the tests) is imported here: every child
+    imports the mutated copy afresh."""
+    os.environ.update({k: v for k, v in _env("").items() if k != "PYTHONPATH"})
+    for name in _PRELOAD:
+        with contextlib.suppress(ImportError):
+            __import__(name)
+    assert not any(m.split(".")[0] in ("autograd", "nn", "conftest") for m in sys.modules)
+
+
+_CHILDREN: set[int] = set()
+_STOP: list[bool] = []
+
+
+def _terminate(*_: object) -> None:
+    """SIGTERM: end the running tests, then exit (the temporary copies are removed)."""
+    _STOP.append(True)
+    for pid in list(_CHILDREN):
+        with contextlib.suppress(ProcessLookupError, ChildProcessError):
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+    raise SystemExit("mutate.py: terminated")
+
+
+def _run_forked(tmp: str, stage: list[str], timeout: float) -> tuple[str, float, str]:
+    """pytest in a forked child of this (preloaded) process, output to a log file."""
+    log = os.path.join(tmp, ".mutant.log")
+    args = _pytest_cmd(tmp, stage)[3:]  # drop `python -m pytest`
+    t0 = time.monotonic()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        code = 3
+        try:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+            os.dup2(fd, 1)
+            os.dup2(fd, 2)
+            os.chdir(tmp)
+            os.environ["PYTHONPATH"] = tmp
+            sys.path.insert(0, tmp)
+            import pytest
+
+            code = int(pytest.main(args))
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+    _CHILDREN.add(pid)
+    deadline = t0 + timeout
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        if time.monotonic() > deadline:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            _CHILDREN.discard(pid)
+            return "timeout", time.monotonic() - t0, ""
+        time.sleep(0.02)
+    _CHILDREN.discard(pid)
+    secs = time.monotonic() - t0
+    with open(log, encoding="utf-8", errors="replace") as f:
+        tail = "\n".join(f.read().strip().splitlines()[-3:])
+    ok = os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+    return ("pass" if ok else "fail"), secs, tail
+
+
+def _check_copy(tmp: str) -> None:
+    """The temporary copy, not the installed package, must be what the tests import."""
+    code = "import autograd, nn; print(autograd.__file__); print(nn.__file__)"
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp, env=_env(tmp), capture_output=True, text=True
+    ).stdout
+    for line in out.split():
+        if not line.startswith(tmp):
+            sys.exit(f"mutate.py: the tests would import {line}, not the copy in {tmp}")
+
+
+def _worker(
+    tmp: str, jobs: list[tuple[int, Mutant]], timeout: float, results: dict, log, fork: bool
+) -> None:
+    """Run these mutants one after the other in the copy `tmp`."""
+    for i, m in jobs:
+        if _STOP:
+            return
+        target = os.path.join(tmp, m.file)
+        with open(target, encoding="utf-8") as f:
+            original = f.read()
+        with open(target, "w", encoding="utf-8") as f:
+            f.write(m.mutated)
+        try:
+            status, secs, tail, stage = _run(tmp, timeout, fork)
+        finally:
+            with open(target, "w", encoding="utf-8") as f:
+                f.write(original)
+        results[i] = (status, secs, tail, stage)
+        log(i, m, status, secs)
+
+
+def run_all(mutants: list[Mutant], jobs: int, timeout: float | None, fork: bool) -> dict:
+    import threading
+
+    if fork:
+        _preload()
+    with tempfile.TemporaryDirectory(prefix="valuegrad-mut-") as tmp:
+        _copy_tree(tmp)
+        _check_copy(tmp)
+        status, base, tail, _ = _run(tmp, 3600, fork)
+        if status != "pass":
+            sys.exit(f"mutate.py: the test subset fails on the unmutated code:\n{tail}")
+    if timeout is None:
+        timeout = 4 * base + 60  # generous: on a loaded machine a survivor must not time out
+    print(f"unmutated subset: {base:.1f} s; timeout per mutant {timeout:.0f} s", flush=True)
+    results: dict[int, tuple[str, float, str, int]] = {}
+    lock = threading.Lock()
+    t0 = time.monotonic()
+
+    def log(i: int, m: Mutant, status: str, secs: float) -> None:
+        with lock:
+            done = len(results)
+            eq = " [EQUIV]" if m.equivalent else ""
+            mark = {"pass": "SURVIVED", "fail": "killed", "timeout": "timeout"}[status]
+            el = time.monotonic() - t0
+            print(
+                f"[{done}/{len(mutants)} {el:.0f}s] {m.file}:{m.line} [{m.kind}] {m.desc}: "
+                f"{mark} ({secs:.1f}s, stage {results[i][3] + 1}){eq}",
+                flush=True,
+            )
+
+    indexed = list(enumerate(mutants))
+    with contextlib.ExitStack() as stack:  # removes the copies, also on SIGTERM or Ctrl-C
+        threads = []
+        for k in range(jobs):
+            tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="valuegrad-mut-"))
+            _copy_tree(tmp)
+            work = (tmp, indexed[k::jobs], timeout, results, log, fork)
+            threads.append(threading.Thread(target=_worker, args=work, daemon=True))
+        try:
+            for t in threads:
+                t.start()
+            for t in threads:
+                while t.is_alive():  # join in steps, so that signals reach this thread
+                    t.join(0.5)
+        except BaseException:
+            _terminate()
+    return {"results": results, "base": base, "timeout": timeout}
+
+
+def report(mutants: list[Mutant], results: dict[int, tuple[str, float, str, int]]) -> str:
+    """Per-file scores and the survivors."""
+    out = [f"{'file':26}{'gen':>5}{'killed':>7}{'surv':>6}{'t/o':>5}{'equiv':>6}"]
+    out[-1] += f"{'score':>8}{'score*':>8}"
+    tot = [0, 0, 0, 0, 0]
+    for f in sorted({m.file for m in mutants}, key=lambda f: (f not in CORE, f)):
+        idx = [i for i, m in enumerate(mutants) if m.file == f and i in results]
+        v = [results[i][0] for i in idx]
+        eq = sum(mutants[i].equivalent is not None for i in idx)
+        row = [len(idx), v.count("fail"), v.count("pass"), v.count("timeout"), eq]
+        tot = [a + b for a, b in zip(tot, row)]
+        out.append(_row(f, *row))
+    out.append(_row("TOTAL", *tot))
+    out.append("score = (killed + timeout) / generated;  score* = the same, equivalents left out")
+    out.append("")
+    out.append("Survivors (file:line [kind] mutation / original line / mutated line):")
+    for i, m in enumerate(mutants):
+        if i in results and results[i][0] == "pass":
+            eq = f"  [EQUIV: {m.equivalent}]" if m.equivalent else ""
+            out.append(f"{m.file}:{m.line} [{m.kind}] {m.desc}{eq}")
+            out.append(f"    {m.original.strip()}")
+            out.append(f"    => {m.new_text.strip()}")
+    return "\n".join(out) + "\n"
+
+
+def _row(name: str, gen: int, killed: int, surv: int, to: int, eq: int) -> str:
+    score = (killed + to) / gen if gen else 1.0
+    score_eq = (killed + to) / (gen - eq) if gen - eq else 1.0
+    return f"{name:26}{gen:5}{killed:7}{surv:6}{to:5}{eq:6}{score:8.1%}{score_eq:8.1%}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--files", nargs="+", help="files to mutate (default: the core five)")
+    ap.add_argument("--extra", action="store_true", help="also gradcheck.py and nn/losses.py")
+    ap.add_argument("--jobs", type=int, default=1, help="parallel workers (default 1)")
+    ap.add_argument("--limit", type=int, help="run at most this many mutants per file")
+    ap.add_argument("--list", action="store_true", help="only list the mutants")
+    ap.add_argument(
+        "--lines", help="only mutants on these lines, e.g. 40-50,77 (with one file in --files)"
+    )
+    ap.add_argument("--timeout", type=float, help="seconds per mutant (default: 3x the subset)")
+    ap.add_argument("--out", help="also write the report to this file")
+    ap.add_argument(
+        "--skip-targeted",
+        action="store_true",
+        help=f"run the subset without {TARGETED}*.py (the score before they were written)",
+    )
+    ap.add_argument(
+        "--no-fork",
+        action="store_true",
+        help="a fresh `python -m pytest` per mutant (slower) instead of forking a process "
+        "that has imported pytest, hypothesis, sympy and torch once",
+    )
+    args = ap.parse_args(argv)
+    files = args.files or CORE + (EXTRA if args.extra else [])
+    mutants: list[Mutant] = []
+    for f in files:
+        ms = generate(f)
+        if args.lines:
+            keep = set()
+            for part in args.lines.split(","):
+                lo, _, hi = part.partition("-")
+                keep.update(range(int(lo), int(hi or lo) + 1))
+            ms = [m for m in ms if m.line in keep]
+        mutants += ms[: args.limit] if args.limit else ms
+    if args.list:
+        for m in mutants:
+            eq = "  [EQUIV]" if m.equivalent else ""
+            print(f"{m.file}:{m.line} [{m.kind}] {m.desc}{eq}\n    {m.original.strip()}")
+            print(f"    => {m.new_text.strip()}")
+        print(f"{len(mutants)} mutants")
+        return 0
+    if args.skip_targeted:
+        del STAGES[0]
+    signal.signal(signal.SIGTERM, _terminate)
+    fork = not args.no_fork and hasattr(os, "fork")
+    run = run_all(mutants, max(1, args.jobs), args.timeout, fork)
+    text = report(mutants, run["results"])
+    print("\n" + text)
+    if args.out:
+        with open(args.out, "w", encoding="utf-8") as f:
+            f.write(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
