@@ -73,12 +73,16 @@ def _pow_rule(out: Value, g: Grad) -> Sequence[Grad]:
             return (g * 0.0,)
         if a.data == 0.0 and c < 1:  # d/dx x**c = c * x**(c-1) is infinite at 0
             return (g * (c * _zero_pow(a, c - 1)),)
+        if a.data < 0.0 and 2.0**53 < abs(c) < math.inf:  # c - 1 rounds to c: see pow_slope
+            return (g * -(c * a ** (c - 1)),)
         return (g * (c * a ** (c - 1)),)
     a, b = out._prev
     if b.data == 0:  # d/da a**0 = 0, though a**(b-1) may be inf or nan here
         slope_a = _held(b * (math.inf if a.data == 0 else a ** (b - 1)), 0.0)
     elif a.data == 0.0 and b.data < 1:  # an infinite slope; 0 ** (b-1) is refused
         slope_a = b * _zero_pow(a, b.data - 1)
+    elif a.data < 0.0 and 2.0**53 < abs(b.data) < math.inf:  # b - 1 rounds to b: see pow_slope
+        slope_a = -(b * a ** (b - 1))
     else:
         slope_a = b * a ** (b - 1)
     log_a = a.log() if a.data > 0 else log_base(a.data)
@@ -123,7 +127,7 @@ RULES: dict[str, Rule] = {
     "log": lambda out, g: (g / out._prev[0],),
     "tanh": lambda out, g: (g * (1 - out * out),),
     "sigmoid": lambda out, g: (g * (out * (1 - out)),),
-    "ReLU": lambda out, g: (g if out._prev[0].data > 0 else 0.0,),
+    "ReLU": lambda out, g: (g if not out._prev[0].data <= 0 else 0.0,),  # NaN passes g, as first order,
     "sin": lambda out, g: (g * out._prev[0].cos(),),
     "cos": lambda out, g: (-g * out._prev[0].sin(),),
     "sqrt": _sqrt_rule,
