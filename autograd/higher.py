@@ -127,7 +127,7 @@ RULES: dict[str, Rule] = {
     "log": lambda out, g: (g / out._prev[0],),
     "tanh": lambda out, g: (g * (1 - out * out),),
     "sigmoid": lambda out, g: (g * (out * (1 - out)),),
-    "ReLU": lambda out, g: (g if not out._prev[0].data <= 0 else 0.0,),  # NaN passes g, as first order,
+    "ReLU": lambda out, g: (g if not out._prev[0].data <= 0 else 0.0,),  # NaN passes g
     "sin": lambda out, g: (g * out._prev[0].cos(),),
     "cos": lambda out, g: (-g * out._prev[0].sin(),),
     "sqrt": _sqrt_rule,
