@@ -580,3 +580,11 @@ def test_no_needless_nodes_where_the_rule_already_agrees():
     (g,) = gradients((w * x).sin() * x + x / w, [x], create_graph=True)
     assert g.data == gradients((w * x).sin() * x + x / w, [x])[0]
     assert all(v._op != "id" for v in topological_order(g))
+
+
+def test_pow_with_value_exponent_at_base_zero_second_derivative_in_the_base():
+    # d2/da2 a**b at a -> 0+ with b = 0.5: b (b-1) a**(b-2) -> -inf (sympy); torch: nan
+    a_ = sympy.Symbol("a", positive=True)
+    exact = float(sympy.limit(sympy.diff(a_**0.5, a_, 2), a_, 0, "+"))
+    assert exact == -INF
+    assert hessian(lambda a, b: a**b)(0.0, 0.5)[0][0] == exact
