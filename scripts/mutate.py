@@ -5,6 +5,8 @@
     python scripts/mutate.py --list                 # only print the mutants
     python scripts/mutate.py --extra                # also gradcheck.py and nn/losses.py
     python scripts/mutate.py --limit 20 --jobs 1
+    python scripts/mutate.py --files autograd/engine.py --lines 210-230
+    python scripts/mutate.py --skip-targeted        # without tests/test_mutants_*.py
 
 Each mutant is one small edit of one file, made with the `ast` module: an
 arithmetic operator flipped (+ -, * /), a constant changed (0 -> 1, 1.0 -> 2.0,
@@ -18,8 +20,12 @@ The tests run on a copy of the tree (autograd/, nn/, tests/, pyproject.toml) in 
 temporary folder, never on the real files, so an interrupted run leaves nothing
 behind. Per mutant: `pytest -x -q -p no:cacheprovider` on a fast subset (STAGES
 minus the slowest tests, SLOW_TESTS, measured with --durations), hypothesis
-derandomized (CI=1 loads the "ci" profile of tests/conftest.py), with a timeout.
-A mutant is killed when the tests fail or time out, and survives when they pass.
+derandomized (CI=1 loads the "ci" profile of tests/conftest.py), with a timeout
+(default 4x the unmutated subset + 60 s). The stages run in order and stop at the
+first failure, the targeted tests/test_mutants_*.py first. Each run is a fork of
+this process, which has imported pytest, hypothesis, sympy and torch once
+(--no-fork: a fresh interpreter per run). A mutant is killed when the tests fail
+or time out, and survives when they pass.
 
 Score = (killed + timed out) / generated, per file; score* leaves out the mutants
 marked equivalent in EQUIVALENT (a behaviour no test can see, with the reason).

@@ -5,6 +5,7 @@ Expected numbers come from exact math (derivatives of +, /, |x| and relu at ordi
 points and at their kinks, where PyTorch's conventions agree) or from PyTorch float64.
 """
 
+import math
 import types
 
 import pytest
@@ -214,3 +215,13 @@ def test_unary_ops_accumulate_into_a_shared_operand(name, x, torch):
         v = Value(x)
         order(v).backward()
         assert v.grad == pytest.approx(want, rel=1e-15), name
+
+
+def test_pow_of_two_values_accumulates_into_shared_operands():
+    # d/dx (x**y + x) = y*x**(y-1) + 1 and d/dy (x**y + y) = x**y*ln(x) + 1 (sympy:
+    # diff(x**y, x), diff(x**y, y)); at x = 2, y = 3: 13 and 8*ln 2 + 1
+    for z in (lambda x, y: x**y + x + y, lambda x, y: x + y + x**y):
+        x, y = Value(2.0), Value(3.0)
+        z(x, y).backward()
+        assert x.grad == 13.0
+        assert y.grad == pytest.approx(8.0 * math.log(2.0) + 1.0, rel=1e-15)
