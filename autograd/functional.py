@@ -37,9 +37,44 @@ def _argnums(argnums: int | Sequence[int], n: int) -> tuple[int, ...]:
     return tuple(i % n for i in nums)
 
 
-def _keeps_graph(args: Sequence[object]) -> bool:
-    """Whether results must be Values: inside another transform, or given a Value."""
-    return _TRANSFORM_DEPTH.get() > 0 or any(isinstance(a, Value) for a in args)
+def _keeps_graph(f: Callable, args: Sequence[object]) -> bool:
+    """Whether results must be Values: inside another transform, given a Value, or
+    differentiating a function that closes over a Value (its derivative depends on it)."""
+    return (
+        _TRANSFORM_DEPTH.get() > 0
+        or any(isinstance(a, Value) for a in args)
+        or _closes_over_a_value(f)
+    )
+
+
+def _has_value(x: object) -> bool:
+    if isinstance(x, Value):
+        return True
+    if isinstance(x, (list, tuple)):
+        return any(isinstance(v, Value) for v in x)
+    return isinstance(x, dict) and any(isinstance(v, Value) for v in x.values())
+
+
+def _closes_over_a_value(f: Callable) -> bool:
+    """Whether f reaches a Value through its closure, defaults, the globals its code
+    names, a bound method's object or a partial's arguments (one level deep)."""
+    f = getattr(f, "__func__", f)
+    seen: list[object] = list(getattr(f, "args", ())) + list(getattr(f, "keywords", {}).values())
+    f = getattr(f, "func", f)  # functools.partial
+    seen += [c.cell_contents for c in getattr(f, "__closure__", None) or () if _filled(c)]
+    seen += list(getattr(f, "__defaults__", None) or ())
+    code, glob = getattr(f, "__code__", None), getattr(f, "__globals__", {})
+    if code is not None:
+        seen += [glob[name] for name in code.co_names if name in glob]
+    return any(_has_value(x) for x in seen)
+
+
+def _filled(cell: object) -> bool:
+    try:
+        cell.cell_contents  # noqa: B018
+    except ValueError:  # a cell not yet assigned
+        return False
+    return True
 
 
 def _variable(x: object, name: str) -> Value:
@@ -79,7 +114,7 @@ def value_and_grad(
 
     def value_and_grad_f(*args):
         nums = _argnums(argnums, len(args))
-        keep = _keeps_graph(args)
+        keep = _keeps_graph(f, args)
         with enable_grad():
             variables = {i: _variable(args[i], "grad()") for i in nums}
             with _inside_transform():
@@ -109,7 +144,7 @@ def hessian(f: Callable[..., Value | float]) -> Callable[..., list[list]]:
     (floats at top level; Values when nested or given Values, as `grad`)."""
 
     def hessian_f(*args):
-        keep = _keeps_graph(args)
+        keep = _keeps_graph(f, args)
         with enable_grad():
             variables = [_variable(a, "hessian()") for a in args]
             with _inside_transform():

@@ -11,7 +11,7 @@ import threading
 import pytest
 import sympy
 
-from autograd import Value, grad, hessian, no_grad, value_and_grad
+from autograd import Value, grad, gradients, hessian, no_grad, value_and_grad
 
 
 def _ours():
@@ -269,3 +269,40 @@ def test_constant_and_wrong_outputs():
             transform(lambda x: x > 0)(1.0)
     with pytest.raises(TypeError, match="grad"):
         grad(lambda x: x)("1.0")
+
+
+# -- top level, closing over a Value: the gradient stays connected to it -----------------
+# (torch.func.grad over a closure on a tensor that requires grad gives a result with a
+# grad_fn; the rule: keep the graph whenever a closed-over value is a Value)
+
+W_GLOBAL = Value(2.0, label="w")
+
+
+def test_top_level_grad_closing_over_a_value_keeps_its_graph(torch):
+    w = Value(2.0, label="w")
+    g = grad(lambda x: w * x * x)(3.0)
+    assert isinstance(g, Value) and g.data == 12.0
+    g.backward()
+    tw = torch.tensor(2.0, requires_grad=True)
+    tg = torch.func.grad(lambda x: tw * x * x)(torch.tensor(3.0))
+    (want,) = torch.autograd.grad(tg, tw)
+    assert w.grad == want.item() == 6.0  # d/dw (2 w x) = 2x
+
+
+def test_top_level_grad_sees_a_value_through_globals_defaults_and_partials():
+    import functools
+
+    g = grad(lambda x: W_GLOBAL * x * x)(3.0)
+    assert isinstance(g, Value)
+    assert gradients(g, [W_GLOBAL]) == [6.0]
+    v = Value(4.0)
+    g2 = grad(lambda x, c=v: x * x * c)(1.0)
+    assert isinstance(g2, Value) and gradients(g2, [v]) == [2.0]
+    g3 = grad(functools.partial(lambda x, c: x * c, c=v))(1.0)
+    assert isinstance(g3, Value) and gradients(g3, [v]) == [1.0]
+
+
+def test_top_level_grad_of_a_pure_function_is_a_float():
+    assert grad(lambda x: x * x * 2.0)(3.0) == 12.0
+    assert type(grad(lambda x: x * x)(3.0)) is float
+    assert type(value_and_grad(lambda x: x.sin())(1.0)[0]) is float
