@@ -6,7 +6,17 @@ from __future__ import annotations
 import math
 from numbers import Real
 
-__all__ = ["as_float", "constant", "is_number", "pow_data", "pow_slope", "log_base", "sin", "cos"]
+__all__ = [
+    "as_float",
+    "constant",
+    "is_number",
+    "pow_data",
+    "pow_slope",
+    "log_base",
+    "sin",
+    "cos",
+    "sigmoid",
+]
 
 
 def as_float(x: object, op: str = "Value()") -> float:
@@ -87,3 +97,11 @@ def sin(x: float) -> float:
 def cos(x: float) -> float:
     """math.cos, but NaN at ±inf (IEEE 754 and PyTorch) instead of a ValueError."""
     return math.cos(x) if math.isfinite(x) else math.nan
+
+
+def sigmoid(x: float) -> float:
+    """1 / (1 + e^-x), never exponentiating a large positive number."""
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 
-from .domain import as_float, constant, cos, log_base, pow_data, pow_slope, sin
+from .domain import as_float, constant, cos, log_base, pow_data, pow_slope, sigmoid, sin
 from .gcpause import gc_paused
 from .modes import _MODE, _RECORD, _anomaly_check, _concrete, _freed, _record
 
@@ -236,12 +236,7 @@ class Value:
         return _node(data, (self,), "tanh", _backward)
 
     def sigmoid(self) -> Value:
-        x = self.data
-        if x >= 0:
-            data = 1.0 / (1.0 + math.exp(-x))
-        else:  # never exp of a large positive number
-            e = math.exp(x)
-            data = e / (1.0 + e)
+        data = sigmoid(self.data)
 
         def _backward(g):
             self.grad += data * (1.0 - data) * g

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from .domain import as_float
+from .domain import as_float, sigmoid
 from .engine import Value, _node
 from .higher import register_rule
 
@@ -159,16 +159,9 @@ def bce_with_logits(zs: Sequence[Value], ts: Sequence[float]) -> Value:
 
     def _backward(g):
         for z, t in zip(zs, ts):
-            z.grad += g * (_sigmoid(z.data) - t) / n
+            z.grad += g * (sigmoid(z.data) - t) / n
 
     return _node(acc / n, zs, "bce_logits", _backward, ts)
-
-
-def _sigmoid(x: float) -> float:
-    if x >= 0.0:
-        return 1.0 / (1.0 + math.exp(-x))
-    e = math.exp(x)
-    return e / (1.0 + e)
 
 
 register_rule("bce", _bce_rule)

@@ -25,7 +25,7 @@ import ast
 import math
 from dataclasses import dataclass
 
-from .domain import cos, log_base, pow_data, pow_slope, sin
+from .domain import cos, log_base, pow_data, pow_slope, sigmoid, sin
 
 __all__ = ["OpSpec", "SPECS", "FUNCTIONS", "spec_for", "evaluate", "to_js"]
 
@@ -61,13 +61,6 @@ def _sqrt(x: float) -> float:
     return math.sqrt(x)
 
 
-def _sigmoid(x: float) -> float:
-    if x >= 0:
-        return 1.0 / (1.0 + math.exp(-x))
-    e = math.exp(x)  # never exp of a large positive number
-    return e / (1.0 + e)
-
-
 def _div(a: float, b: float) -> float:
     if b == 0.0:
         raise ZeroDivisionError(f"division: {a!r} / {b!r} (the divisor is zero)")
@@ -78,7 +71,7 @@ FUNCTIONS = {
     "exp": _exp,
     "log": _log,
     "sqrt": _sqrt,
-    "sigmoid": _sigmoid,
+    "sigmoid": sigmoid,
     "div": _div,
     "tanh": math.tanh,
     "sin": sin,
