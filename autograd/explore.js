@@ -72,11 +72,12 @@
       throw PyError("ZeroDivisionError", "pow(): 0.0 ** " + pyRepr(exponent) +
         " is undefined (division by zero)");
     }
-    if (base < 0 && !Number.isInteger(exponent)) {
+    if (base < 0 && Number.isFinite(exponent) && !Number.isInteger(exponent)) {
       throw PyError("ValueError", "pow(): " + pyRepr(base) + " ** " + pyRepr(exponent) +
         " is undefined for real numbers (negative base, non-integer exponent)");
     }
     if (base === 1) return 1.0; // C's pow: 1 ** anything is 1, even nan and inf
+    if (base === -1 && (exponent === Infinity || exponent === -Infinity)) return 1.0; // C's pow; JS: NaN
     return Math.pow(base, exponent);
   }
   var F = {
@@ -111,6 +112,10 @@
     powSlope: function (base, exponent) {
       if (exponent === 0) return 0.0;
       if (base === 0 && exponent < 1) return Infinity;
+      if (base < 0 && Math.pow(2, 53) < Math.abs(exponent) && Number.isFinite(exponent)) {
+        // as domain.pow_slope: c - 1 rounds back to the even c, but c - 1 is odd
+        return -(exponent * powData(base, exponent - 1));
+      }
       return exponent * powData(base, exponent - 1);
     },
     logBase: function (base) {

@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from .domain import log_base
 from .engine import Value, _node, topological_order
 from .gcpause import gc_paused
+from .modes import _TRACING, TracingError
 
 __all__ = ["gradients", "backward_with_graph", "register_rule", "RULES", "pinned"]
 
@@ -174,6 +175,16 @@ def _held(grad: Grad, data: float) -> Grad:
     return pinned(data, grad)
 
 
+def _refuse_tracing(what: str) -> None:
+    if _TRACING.get():
+        raise TracingError(
+            f"compile: {what} while tracing: the rules of derivatives branch on data (relu, "
+            "abs, the edges of pow and sqrt), and the numbers it returns are data, so the "
+            "compiled code would keep those of the first call and be silently wrong for "
+            "other data; call the function without compile()"
+        )
+
+
 def _graph_gradients(
     root: Value, seed: Grad, inputs: Sequence[Value] | None = None
 ) -> tuple[list[Value], dict[Value, Grad]]:
@@ -183,6 +194,7 @@ def _graph_gradients(
     Each rule's result is held to the data of the engine's first-order closure, so
     create_graph gives bit for bit the numbers of the float path, edges included.
     """
+    _refuse_tracing("a derivative inside the function (grad, gradients, create_graph)")
     topo = topological_order(root)
     needed: set[Value] | None = None
     if inputs is not None:
@@ -247,6 +259,7 @@ def gradients(
     With `create_graph=True` the results are `Value`s that can be differentiated
     again; otherwise floats. An input the output does not depend on gets 0.0.
     """
+    _refuse_tracing("gradients() inside the function")
     if create_graph:
         with gc_paused():
             _, grads = _graph_gradients(output, grad_output, inputs)

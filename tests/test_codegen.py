@@ -599,3 +599,29 @@ def test_total_keeps_its_constants_so_they_are_compiled():
         for xs in ([1.0, 2.0], [0.0, 0.0], [-3.0, 1e-300]):
             assert_same(compiled_at(cf, xs), engine(fn, xs))
     assert len(cf.traces) == 1
+
+
+def test_derivatives_inside_a_compiled_function_are_refused_not_frozen():
+    """create_graph's rules branch on data (relu, abs, sqrt and pow at 0, the held
+    edge values): traced once, the branch taken at the first point would be compiled in.
+    d/dx relu(x) is 1 at x = 1 and 0 at x = -1 (closed form); compiled at 1 and called at
+    -1, grad(relu)(x) * x gave -1.0 (and a gradient of 1.0) instead of -0.0 (and 0.0)."""
+    f = autograd.compile(lambda x: autograd.grad(lambda y: y.relu())(x) * x)
+    with pytest.raises(TracingError, match="without compile"):
+        f(Value(1.0))
+
+    def penalty(x):
+        out = x * x * x
+        (g,) = gradients(out, [x], create_graph=True)
+        return g * g
+
+    with pytest.raises(TracingError, match="without compile"):
+        autograd.compile(penalty)(Value(2.0))
+
+    def backward_inside(x):
+        y = x.abs() * x
+        y.backward(create_graph=True)
+        return x.grad
+
+    with pytest.raises(TracingError, match="without compile"):
+        autograd.compile(backward_inside)(Value(2.0))

@@ -486,3 +486,30 @@ def test_the_number_format_is_pythons(browser):
         assert [(x, s) for x, s in zip(xs, shown) if s != fmt(x)] == []
     finally:
         p.close()
+
+
+def test_sliders_follow_the_engines_pow_at_its_edges(browser):
+    """x ** 1e16 and x ** y at a negative base with huge or infinite exponents: the page's
+    numbers are the engine's (autograd/domain.py; exact: d/dx x**1e16 = 1e16 x**(1e16 - 1),
+    an odd power, so -1e16 at x = -1, where c * x**(c - 1) computed naively gives +1e16;
+    IEEE 754 pow gives (-2) ** inf = inf and (-1) ** inf = 1, JavaScript's Math.pow NaN)."""
+    x, y = Value(1.5, label="x"), Value(2.0, label="y")
+    out = x**1e16 + x**y
+    out.backward()
+    p = Page(browser, page(out))
+    try:
+        p.go(p.T)
+        points = [(-1.0, 2.0), (-1.0, math.inf), (-2.0, math.inf), (-0.5, -math.inf),
+                  (-1.0, -math.inf), (-2.0, math.nan), (-800.0, 3.0)]  # fmt: skip
+        for xv, yv in points:
+            _set_inputs(p, {"x": xv, "y": yv})
+            a, b = Value(xv, label="x"), Value(yv, label="y")
+            ref = a**1e16 + a**b
+            ref.backward()
+            assert p.pg.evaluate("valuegradExplorer.error") is None, (xv, yv)
+            for v, (data, grad, _) in zip(topological_order(ref), p.values()):
+                assert same(float(data), v.data), (xv, yv, v, data)
+                assert same(float(grad), v.grad), (xv, yv, v, grad)
+        p.check_clean()
+    finally:
+        p.close()
