@@ -187,6 +187,14 @@ def test_backward_create_graph_default_seed_and_node_grads():
     assert w.grad.data == 2.0
 
 
+def test_backward_with_graph_seeds_one_by_default():
+    from autograd.higher import backward_with_graph
+
+    x = Value(3.0)
+    backward_with_graph(x * x)
+    assert x.grad.data == 6.0  # d/dx x**2
+
+
 def test_create_graph_stops_where_first_order_stops():
     # a node made by the constructor without a _backward passes no gradient on, in
     # backward() and in backward(create_graph=True) alike
