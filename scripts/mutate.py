@@ -127,6 +127,11 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
         "delete `Rule = Callable[[Value, Grad], Sequence[Grad]]`",
     ): "a type alias used only in annotations, which `from __future__ import annotations`"
     " never evaluates",
+    (
+        "autograd/functional.py",
+        "gs = [_plain(g, nested) for g in gs]",
+        "delete `gs = [_plain(g, nested) for g in gs]`",
+    ): "gradients() already returns floats when not nested and Values (or 0.0) when nested",
 }
 
 
