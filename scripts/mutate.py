@@ -121,6 +121,17 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
         "return math.inf if base > 0 or float(exponent) % 2 == 0 else -math.inf",
         "> -> >=",
     ): "0 ** e never overflows (0 ** negative raises before), so base == 0 never gets here",
+    (
+        "autograd/higher.py",
+        "Rule = Callable[[Value, Grad], Sequence[Grad]]",
+        "delete `Rule = Callable[[Value, Grad], Sequence[Grad]]`",
+    ): "a type alias used only in annotations, which `from __future__ import annotations`"
+    " never evaluates",
+    (
+        "autograd/functional.py",
+        "gs = [_plain(g, nested) for g in gs]",
+        "delete `gs = [_plain(g, nested) for g in gs]`",
+    ): "gradients() already returns floats when not nested and Values (or 0.0) when nested",
 }
 
 

@@ -12,7 +12,7 @@ import math
 import pytest
 import sympy
 
-from autograd import Value, grad, gradients, hessian
+from autograd import Value, grad, gradients, hessian, value_and_grad
 from autograd.ops import linear, total
 
 a_, b_, c_, d_ = sympy.symbols("a b c d", real=True)
@@ -187,6 +187,14 @@ def test_backward_create_graph_default_seed_and_node_grads():
     assert w.grad.data == 2.0
 
 
+def test_backward_with_graph_seeds_one_by_default():
+    from autograd.higher import backward_with_graph
+
+    x = Value(3.0)
+    backward_with_graph(x * x)
+    assert x.grad.data == 6.0  # d/dx x**2
+
+
 def test_create_graph_stops_where_first_order_stops():
     # a node made by the constructor without a _backward passes no gradient on, in
     # backward() and in backward(create_graph=True) alike
@@ -220,6 +228,11 @@ def test_grad_default_argnum_is_the_first():
     for bad in (2, -3):
         with pytest.raises(ValueError, match="argnums"):
             grad(f, argnums=bad)(2.0, 3.0)
+
+
+def test_value_and_grad_default_argnum_is_the_first():
+    # x*y**2 at (2, 3): value 18, d/dx = y**2 = 9
+    assert value_and_grad(lambda x, y: x * y * y)(2.0, 3.0) == (18.0, 9.0)
 
 
 def test_hessian_with_a_constant_first_derivative():
