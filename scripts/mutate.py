@@ -67,6 +67,16 @@ TARGETED = "tests/test_mutants_"
 STAGES = [
     [TARGETED + "*.py"],
     ["tests/test_engine.py", "tests/test_higher.py"],
+    # the edge-point, nesting, op-table and compile tests (each a few seconds)
+    [
+        "tests/test_value_api.py",
+        "tests/test_edges.py",
+        "tests/test_higher_edges.py",
+        "tests/test_nesting.py",
+        "tests/test_opspec.py",
+        "tests/test_nn_fused.py",
+        "tests/test_codegen.py",
+    ],
     [
         "tests/test_errors.py",
         "tests/test_micrograd_compat.py",
