@@ -353,6 +353,8 @@ def test_losses_with_data_branches_are_refused(loss):
     "fn",
     [
         lambda x: x if x > 0 else -x,
+        lambda x: x if x >= 0 else -x,
+        lambda x: x * 2 if x <= 1 else x,
         lambda x: x * 2 if x.data > 0 and x < 1 else x,
         lambda x: x if x else -x,
         lambda x: x * float(x),
@@ -365,6 +367,11 @@ def test_python_control_flow_on_a_value_is_refused_while_tracing(fn):
         autograd.compile(fn)(Value(1.0))
     assert not autograd.modes.is_tracing()
     assert (Value(2.0) > 1) is True  # and comparisons work again after it
+
+
+def test_a_value_is_truthy_outside_tracing():
+    # as any Python object (micrograd's Value too): `if v:` tests existence, not data
+    assert bool(Value(0.0)) is True and bool(Value(math.nan)) is True
 
 
 def test_no_grad_inside_a_traced_function_is_refused():
