@@ -46,9 +46,9 @@ def linear(ws: Sequence[Value], xs: Sequence[Value | float], b: Value | None = N
     if len(ws) != len(xs):
         raise ValueError(f"linear(): {len(ws)} weights but {len(xs)} inputs")
     acc = _weighted_sum(ws, xs, b)
-    if type(acc) is not float:  # a numpy scalar among xs: data and grads stay Python floats
-        xs = [x if isinstance(x, Value) else as_float(x, "linear()") for x in xs]
-        acc = as_float(_weighted_sum(ws, xs, b), "linear()")
+    if type(acc) is not float:  # a numpy scalar in a given tuple: data and grads stay floats
+        xs = snapshot(xs, "linear()")
+        acc = _weighted_sum(ws, xs, b)
 
     def _backward(g):
         for w, x in zip(ws, xs):
@@ -76,7 +76,7 @@ def total(vs: Sequence[Value | float], start: Value | float = 0.0) -> Value:
     vs = tuple(vs)
     acc = _sum(vs, start)
     if type(acc) is not float:  # a numpy scalar among vs: data stays a Python float
-        vs = tuple(v if isinstance(v, Value) else as_float(v, "total()") for v in vs)
+        vs = snapshot(vs, "total()")
         acc = as_float(_sum(vs, start), "total()")
     parents = tuple(v for v in (start, *vs) if isinstance(v, Value))
 
