@@ -22,9 +22,8 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from types import CodeType
 
-from .engine import Value, topological_order
+from .engine import Value, _is_custom, topological_order
 from .opspec import FUNCTIONS, OpSpec, spec_for
 
 __all__ = ["codegen", "NotCompilableError", "Straight", "straight_line"]
@@ -204,30 +203,23 @@ class Straight:
     n_ops: int = 0
 
 
-def _custom_codes() -> frozenset[CodeType]:
-    """Code of the wrapper the engine puts around a micrograd-style `_backward` closure."""
-    fset = Value._backward.fset  # type: ignore[attr-defined]
-    return frozenset(c for c in fset.__code__.co_consts if isinstance(c, CodeType))
-
-
-_CUSTOM = _custom_codes()
 _SPECS: dict[tuple, OpSpec | None] = {}  # spec_for by (op, number of parents, no constant)
 
 
 def _spec(node: Value) -> OpSpec:
-    bw_code = getattr(node._bw, "__code__", None)
+    custom = _is_custom(node)
     key = (node._op, len(node._prev), node._ctx is None)
     spec = _SPECS.get(key)
     if spec is None:
         spec = _SPECS[key] = spec_for(node._op, len(node._prev), node._ctx)
-    if bw_code in _CUSTOM:
+    if custom:
         spec = None
     if spec is not None and spec.form == "n" and not isinstance(node._ctx, tuple):
         raise NotCompilableError(f"the op {node._op!r} kept no record of its terms (_ctx)")
     if spec is None:
         raise NotCompilableError(
             f"the op {node._op!r} (a node with {len(node._prev)} inputs"
-            f"{', a custom _backward' if bw_code in _CUSTOM else ''}) has no entry in the op "
+            f"{', a custom _backward' if custom else ''}) has no entry in the op "
             "table autograd.opspec, so it cannot be written out as code"
         )
     return spec

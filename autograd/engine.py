@@ -1,24 +1,29 @@
 """The scalar engine: a `Value` wraps one float and remembers how it was made.
 
-Every operation returns a new `Value` whose `_backward` closure applies the
-chain rule for that one op. `backward()` orders the graph topologically
-(iteratively, so graphs millions of nodes deep work) and runs the closures in
-reverse. Read this file top to bottom like micrograd's `engine.py`.
+Every op returns a new `Value` that keeps its operands (`_a`, `_b`), its
+constant (`_ctx`) and the op's chain rule `_fn`: one module-level function per
+op, shared by all its nodes and called as `_fn(out, g)`. No closure is made per
+node, so a node is one object for the garbage collector and holds no reference
+cycle. `backward()` orders the graph topologically (iteratively, so graphs
+millions of nodes deep work) and runs the rules in reverse. Read this file top
+to bottom like micrograd's `engine.py`.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable
+from types import MethodType
 
 from .domain import as_float, constant, cos, log_base, pow_data, pow_slope, sigmoid, sin
 from .gcpause import gc_paused
-from .modes import _MODE, _RECORD, _anomaly_check, _concrete, _freed, _record
+from .modes import _MODE, _RECORD, _anomaly_check, _concrete, _record
 
 __all__ = ["Value", "topological_order"]
 
 
 _new = object.__new__
+_MANY = object()  # in `_b`: `_a` is a tuple of all the parents (a fused op)
 
 
 def _noop() -> None:
@@ -26,11 +31,29 @@ def _noop() -> None:
 
 
 class Value:
-    """A scalar that records the operations applied to it, for backprop."""
+    """A scalar that records the operations applied to it, for backprop.
+
+    Attributes:
+        data: the number, a Python float.
+        grad: d(root)/d(this value) after `root.backward()`; 0.0 before. Leaves
+            accumulate across backward calls, as in PyTorch.
+        label: a name for drawings, explorer pages and generated code ("" if none).
+    """
 
     # __dict__ and __weakref__ let users attach attributes (micrograd code does);
     # the dict is only created when one is set
-    __slots__ = ("data", "grad", "_prev", "_op", "_bw", "label", "_ctx", "__dict__", "__weakref__")
+    __slots__ = (
+        "data",
+        "grad",
+        "_a",
+        "_b",
+        "_op",
+        "_fn",
+        "label",
+        "_ctx",
+        "__dict__",
+        "__weakref__",
+    )
 
     def __init__(
         self,
@@ -44,125 +67,123 @@ class Value:
         self.grad = 0.0
         self._prev = _children if type(_children) is tuple else tuple(_children)
         self._op = _op
-        self._bw = None  # the op's chain rule, called with this node's grad; None for leaves
+        self._fn = None  # the op's chain rule, fn(out, g); None for leaves
         self.label = label
         self._ctx = _ctx  # an op's constant operand (the 2 of x**2), for drawing and higher order
 
     @property
+    def _prev(self) -> tuple[Value, ...]:
+        """The parents (inputs) of this node, as a tuple; () for a leaf."""
+        a = self._a
+        if a is None:
+            return ()
+        b = self._b
+        if b is None:
+            return (a,)
+        return a if b is _MANY else (a, b)
+
+    @_prev.setter
+    def _prev(self, parents: tuple[Value, ...]) -> None:
+        n = len(parents)
+        if n == 1:
+            self._a, self._b = parents[0], None
+        elif n == 2:
+            self._a, self._b = parents
+        else:
+            self._a, self._b = (parents, _MANY) if n else (None, None)
+
+    @property
     def _backward(self) -> Callable[[], None]:
         """This node's chain rule as a zero-argument closure, as in micrograd."""
-        bw = self._bw
-        return _noop if bw is None else lambda: bw(self.grad)
+        fn = self._fn
+        if fn is None:
+            return _noop
+        if type(fn) is _Closure and not fn.takes_g:
+            return fn.fn
+        return lambda: fn(self, self.grad)
 
     @_backward.setter
     def _backward(self, fn: Callable[[], None]) -> None:
         # a micrograd-style closure reads out.grad itself
-        self._bw = lambda g: fn()
+        self._fn = _Closure(fn, False)
+
+    @property
+    def _bw(self) -> Callable[[float], None] | None:
+        """This node's chain rule called with its upstream gradient; None for a leaf."""
+        fn = self._fn
+        return None if fn is None else MethodType(fn, self)
+
+    @_bw.setter
+    def _bw(self, fn: Callable[[float], None] | None) -> None:
+        self._fn = None if fn is None else _Closure(fn, True)
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
 
     # -- arithmetic ------------------------------------------------------
-    # Each closure takes the output's gradient `g` and never refers to the
-    # output node itself: no reference cycles, so a graph is freed as soon as
-    # it is dropped, without waiting for the cyclic garbage collector.
-    # A plain number operand (int, numpy scalar, ...) becomes a Python float
-    # once, here, so data and gradients stay Python floats.
+    # A float operand is used as it is; any other plain number (int, numpy
+    # scalar, ...) becomes a Python float once (domain.constant), so data and
+    # gradients stay Python floats. Each op's chain rule is a function below
+    # the class, named for the op (`_add`, `_mul_c`, ...).
 
     def __add__(self, other: Value | float) -> Value:
+        """self + other."""
         if isinstance(other, Value):
-
-            def _backward(g):
-                self.grad += g
-                other.grad += g
-
-            return _node(self.data + other.data, (self, other), "+", _backward)
-        c = constant(other, "+")
+            return _make(self.data + other.data, self, other, "+", _add)
+        c = other if type(other) is float else constant(other, "+")
         if c is None:
             return NotImplemented
-
-        def _backward(g):
-            self.grad += g
-
-        return _node(self.data + c, (self,), "+", _backward, c)
+        return _make(self.data + c, self, None, "+", _add_c, c)
 
     def __mul__(self, other: Value | float) -> Value:
+        """self * other."""
         if isinstance(other, Value):
-
-            def _backward(g):
-                self.grad += other.data * g
-                other.grad += self.data * g
-
-            return _node(self.data * other.data, (self, other), "*", _backward)
-        c = constant(other, "*")
+            return _make(self.data * other.data, self, other, "*", _mul)
+        c = other if type(other) is float else constant(other, "*")
         if c is None:
             return NotImplemented
-
-        def _backward(g):
-            self.grad += c * g
-
-        return _node(self.data * c, (self,), "*", _backward, c)
+        return _make(self.data * c, self, None, "*", _mul_c, c)
 
     def __sub__(self, other: Value | float) -> Value:
+        """self - other."""
         if isinstance(other, Value):
-
-            def _backward(g):
-                self.grad += g
-                other.grad -= g
-
-            return _node(self.data - other.data, (self, other), "-", _backward)
-        c = constant(other, "-")
+            return _make(self.data - other.data, self, other, "-", _sub)
+        c = other if type(other) is float else constant(other, "-")
         if c is None:
             return NotImplemented
-
-        def _backward(g):
-            self.grad += g
-
-        return _node(self.data - c, (self,), "-", _backward, c)
+        return _make(self.data - c, self, None, "-", _add_c, c)
 
     def __truediv__(self, other: Value | float) -> Value:
+        """self / other; ZeroDivisionError if other is 0."""
         if isinstance(other, Value):
             if other.data == 0.0:
                 raise ZeroDivisionError(
                     f"division: {self.data!r} / {other.data!r} (the divisor is zero)"
                 )
-            data = self.data / other.data
-
-            def _backward(g):
-                self.grad += g / other.data
-                other.grad -= g * data / other.data
-
-            return _node(data, (self, other), "/", _backward)
-        c = constant(other, "/")
+            return _make(self.data / other.data, self, other, "/", _div)
+        c = other if type(other) is float else constant(other, "/")
         if c is None:
             return NotImplemented
         if c == 0.0:
             raise ZeroDivisionError(f"division: {self.data!r} / {c!r} (the divisor is zero)")
-
-        def _backward(g):
-            self.grad += g / c
-
-        return _node(self.data / c, (self,), "/", _backward, c)
+        return _make(self.data / c, self, None, "/", _div_c, c)
 
     def __neg__(self) -> Value:
-        def _backward(g):
-            self.grad -= g
-
-        return _node(-self.data, (self,), "neg", _backward)
+        """-self."""
+        return _make(-self.data, self, None, "neg", _neg)
 
     def __pow__(self, other: Value | float) -> Value:
+        """self ** other. ZeroDivisionError for 0 ** (c < 0); ValueError for a negative
+        base with a non-integer exponent. Slope c * x**(c-1); +inf at x = 0 for 0 < c < 1;
+        with a Value exponent its slope is out * ln(x) (0 at x = 0, NaN for x < 0)."""
         if isinstance(other, Value):
-            return _pow_values(self, other)
-        c = constant(other, "**")
+            data = pow_data(self.data, other.data)
+            return _make(data, self, other, "**", _pow)
+        c = other if type(other) is float else constant(other, "**")
         if c is None:
             return NotImplemented
-        data = pow_data(self.data, c)
-
-        def _backward(g):
-            self.grad += pow_slope(self.data, c) * g
-
-        return _node(data, (self,), "**", _backward, c)
+        return _make(pow_data(self.data, c), self, None, "**", _pow_c, c)
 
     __radd__ = __add__  # c + x is x + c, and c * x is x * c, bit for bit
     __rmul__ = __mul__
@@ -171,116 +192,75 @@ class Value:
     # constant, named for the op as written: rsub (c - x), rdiv (c / x), rpow (c ** x).
 
     def __rsub__(self, other: float) -> Value:
-        c = constant(other, "-")
+        """other - self, for a number `other`."""
+        c = other if type(other) is float else constant(other, "-")
         if c is None:
             return NotImplemented
-
-        def _backward(g):
-            self.grad -= g
-
-        return _node(c - self.data, (self,), "rsub", _backward, c)
+        return _make(c - self.data, self, None, "rsub", _neg, c)
 
     def __rtruediv__(self, other: float) -> Value:
-        c = constant(other, "/")
+        """other / self, for a number `other`; ZeroDivisionError if self is 0."""
+        c = other if type(other) is float else constant(other, "/")
         if c is None:
             return NotImplemented
         if self.data == 0.0:
             raise ZeroDivisionError(f"division: {c!r} / {self.data!r} (the divisor is zero)")
-        data = c / self.data
-
-        def _backward(g):  # d(c/x)/dx = -c/x**2 = -data/x
-            self.grad -= g * data / self.data
-
-        return _node(data, (self,), "rdiv", _backward, c)
+        return _make(c / self.data, self, None, "rdiv", _rdiv, c)
 
     def __rpow__(self, other: float) -> Value:
-        c = constant(other, "**")
+        """other ** self, for a number `other`; slope out * ln(other) (0 for other = 0)."""
+        c = other if type(other) is float else constant(other, "**")
         if c is None:
             return NotImplemented
-        data = pow_data(c, self.data)
-        ln_base = log_base(c)
-
-        def _backward(g):
-            self.grad += data * ln_base * g
-
-        return _node(data, (self,), "rpow", _backward, c)
+        return _make(pow_data(c, self.data), self, None, "rpow", _rpow, c)
 
     # -- functions -------------------------------------------------------
 
     def exp(self) -> Value:
+        """e ** self; inf when it overflows. Slope: the output."""
         try:
             data = math.exp(self.data)
         except OverflowError:
             data = math.inf
-
-        def _backward(g):
-            self.grad += data * g
-
-        return _node(data, (self,), "exp", _backward)
+        return _make(data, self, None, "exp", _exp)
 
     def log(self) -> Value:
+        """The natural logarithm; ValueError for self <= 0. Slope 1 / self."""
         if not self.data > 0.0 and not math.isnan(self.data):
             raise ValueError(f"log() of {self.data!r} is undefined (log needs a positive number)")
-
-        def _backward(g):
-            self.grad += g / self.data
-
-        return _node(math.log(self.data), (self,), "log", _backward)
+        return _make(math.log(self.data), self, None, "log", _log)
 
     def tanh(self) -> Value:
-        data = math.tanh(self.data)
-
-        def _backward(g):
-            self.grad += (1.0 - data * data) * g
-
-        return _node(data, (self,), "tanh", _backward)
+        """The hyperbolic tangent. Slope 1 - out**2."""
+        return _make(math.tanh(self.data), self, None, "tanh", _tanh)
 
     def sigmoid(self) -> Value:
-        data = sigmoid(self.data)
-
-        def _backward(g):
-            self.grad += data * (1.0 - data) * g
-
-        return _node(data, (self,), "sigmoid", _backward)
+        """1 / (1 + e**-self), computed without overflow. Slope out * (1 - out)."""
+        return _make(sigmoid(self.data), self, None, "sigmoid", _sigmoid)
 
     def relu(self) -> Value:
-        # `not x <= 0` is x > 0 or NaN: NaN stays NaN and passes g on, as in PyTorch
-        def _backward(g):
-            if not self.data <= 0.0:
-                self.grad += g
-
-        return _node(self.data if not self.data <= 0.0 else 0.0, (self,), "ReLU", _backward)
+        """max(self, 0); NaN stays NaN. Slope 1 for self > 0 (and NaN), 0 for self <= 0:
+        0 at the kink, as in PyTorch."""
+        x = self.data
+        return _make(x if not x <= 0.0 else 0.0, self, None, "ReLU", _relu)
 
     def sin(self) -> Value:
-        def _backward(g):
-            self.grad += cos(self.data) * g
-
-        return _node(sin(self.data), (self,), "sin", _backward)
+        """The sine (NaN at ±inf). Slope cos(self)."""
+        return _make(sin(self.data), self, None, "sin", _sin)
 
     def cos(self) -> Value:
-        def _backward(g):
-            self.grad -= sin(self.data) * g
-
-        return _node(cos(self.data), (self,), "cos", _backward)
+        """The cosine (NaN at ±inf). Slope -sin(self)."""
+        return _make(cos(self.data), self, None, "cos", _cos)
 
     def sqrt(self) -> Value:
+        """The square root; ValueError for self < 0. Slope 0.5 / out, +inf at 0."""
         if self.data < 0.0:
             raise ValueError(f"sqrt() of {self.data!r} is undefined (sqrt needs a number >= 0)")
-        data = math.sqrt(self.data)
-
-        def _backward(g):  # the derivative is +inf at 0
-            self.grad += (0.5 / data if data else math.inf) * g
-
-        return _node(data, (self,), "sqrt", _backward)
+        return _make(math.sqrt(self.data), self, None, "sqrt", _sqrt)
 
     def abs(self) -> Value:
-        def _backward(g):  # sign(x); 0 at the kink, as PyTorch does
-            if self.data > 0.0:
-                self.grad += g
-            elif self.data < 0.0:
-                self.grad -= g
-
-        return _node(abs(self.data), (self,), "abs", _backward)
+        """|self|. Slope sign(self): 0 at the kink, as in PyTorch."""
+        return _make(abs(self.data), self, None, "abs", _abs)
 
     __abs__ = abs
 
@@ -339,19 +319,17 @@ class Value:
         Leaves accumulate across calls, as in PyTorch; every other node's grad
         holds this call's gradient. With `create_graph=True` the gradients of
         leaves are themselves `Value`s with a graph, so they can be
-        differentiated again. `retain_graph=False` frees the closures after
+        differentiated again. `retain_graph=False` frees the chain rules after
         use, and a second backward through the graph then raises.
         """
         if create_graph:
-            from .higher import backward_with_graph
-
-            backward_with_graph(self, gradient)
+            _CREATE_GRAPH[0](self, gradient)
             return
         if type(gradient) is not float:  # a Value counts as a constant here, as in PyTorch
             gradient = (
                 gradient.data if isinstance(gradient, Value) else as_float(gradient, "backward()")
             )
-        if self._bw is None:  # a leaf: its gradient with respect to itself
+        if self._fn is None:  # a leaf: its gradient with respect to itself
             self.grad += gradient
             return
         with gc_paused():
@@ -361,25 +339,34 @@ class Value:
             self.grad = gradient
             check = _MODE.get().anomaly is not None
             for v in reversed(topo):
-                v._bw(v.grad)
+                v._fn(v, v.grad)
                 if check:
                     _anomaly_check(v)
                 if not retain_graph:
-                    v._bw = _freed
+                    v._fn = _freed
+
+
+def _no_create_graph(root: Value, gradient: float) -> None:
+    raise RuntimeError("create_graph needs autograd.higher (import autograd)")
+
+
+# autograd.higher puts its backward_with_graph here when imported (no import circle)
+_CREATE_GRAPH: list[Callable[[Value, object], None]] = [_no_create_graph]
 
 
 def _data(x: Value | float) -> float:
     return x.data if isinstance(x, Value) else x
 
 
-def _node(
+def _make(
     data: float,
-    parents: tuple[Value, ...],
+    a: Value,
+    b: Value | None,
     op: str,
-    backward: Callable[[float], None],
+    fn: Callable[[Value, float], None],
     ctx: object = None,
 ) -> Value:
-    """The result of an op: a node with parents and closure, or a leaf under no_grad."""
+    """The result of an op on `a` (and `b`): a node, or a leaf under no_grad."""
     out = _new(Value)  # skips __init__'s checks: data is already a float
     out.data = data
     out.grad = 0.0
@@ -388,27 +375,179 @@ def _node(
     out._ctx = ctx
     mode = _MODE.get()
     if mode is _RECORD:
-        out._prev = parents
-        out._bw = backward
+        out._a = a
+        out._b = b
+        out._fn = fn
     elif mode.grad:
-        out._prev = parents
-        out._bw = backward
+        out._a = a
+        out._b = b
+        out._fn = fn
         if mode.anomaly is not None:
             _record(out)
     else:
-        out._prev = ()
-        out._bw = None
+        out._a = out._b = out._fn = None
     return out
 
 
-def _pow_values(base: Value, exponent: Value) -> Value:
-    data = pow_data(base.data, exponent.data)
+def _node(
+    data: float,
+    parents: tuple[Value, ...],
+    op: str,
+    backward: Callable[[Value, float], None] | Callable[[float], None],
+    ctx: object = None,
+    *,
+    shared: bool = False,
+) -> Value:
+    """A node with any number of parents. `backward` is a shared rule fn(out, g)
+    when `shared`, else a closure over this node's inputs called with g."""
+    fn = backward if shared else _Closure(backward, True)
+    n = len(parents)
+    if n == 1:
+        return _make(data, parents[0], None, op, fn, ctx)
+    if n == 2:
+        return _make(data, parents[0], parents[1], op, fn, ctx)
+    return _make(data, parents, _MANY, op, fn, ctx)
 
-    def _backward(g):
-        base.grad += pow_slope(base.data, exponent.data) * g
-        exponent.grad += data * log_base(base.data) * g
 
-    return _node(data, (base, exponent), "**", _backward)
+class _Closure:
+    """A chain rule made for one node (micrograd's `out._backward = closure`, or a
+    closure over g), called as the shared rules are: fn(out, g)."""
+
+    __slots__ = ("fn", "takes_g")
+
+    def __init__(self, fn: Callable, takes_g: bool) -> None:
+        self.fn = fn
+        self.takes_g = takes_g
+
+    def __call__(self, out: Value, g: float) -> None:
+        if self.takes_g:
+            self.fn(g)
+        else:
+            self.fn()
+
+
+def _is_custom(node: Value) -> bool:
+    """Whether `node`'s chain rule is a micrograd-style closure assigned to `_backward`."""
+    fn = node._fn
+    return type(fn) is _Closure and not fn.takes_g
+
+
+def _freed(out: Value, g: float) -> None:
+    raise RuntimeError(
+        "backward through a graph a second time, but it was freed by "
+        "backward(retain_graph=False); pass retain_graph=True the first time"
+    )
+
+
+# -- the chain rules, one per op: add d(out)/d(operand) * g to each operand's grad --
+# autograd.opspec holds each op's formulas; tests/test_opspec.py holds these to them.
+
+
+def _add(out, g):
+    out._a.grad += g
+    out._b.grad += g
+
+
+def _add_c(out, g):  # x + c and x - c
+    out._a.grad += g
+
+
+def _sub(out, g):
+    out._a.grad += g
+    out._b.grad -= g
+
+
+def _neg(out, g):  # -x and c - x
+    out._a.grad -= g
+
+
+def _mul(out, g):
+    a, b = out._a, out._b
+    a.grad += b.data * g
+    b.grad += a.data * g
+
+
+def _mul_c(out, g):
+    out._a.grad += out._ctx * g
+
+
+def _div(out, g):
+    b = out._b
+    out._a.grad += g / b.data
+    b.grad -= g * out.data / b.data
+
+
+def _div_c(out, g):
+    out._a.grad += g / out._ctx
+
+
+def _rdiv(out, g):  # d(c/x)/dx = -c/x**2 = -out/x
+    a = out._a
+    a.grad -= g * out.data / a.data
+
+
+def _pow(out, g):
+    a, b = out._a, out._b
+    a.grad += pow_slope(a.data, b.data) * g
+    b.grad += out.data * log_base(a.data) * g
+
+
+def _pow_c(out, g):
+    a = out._a
+    a.grad += pow_slope(a.data, out._ctx) * g
+
+
+def _rpow(out, g):
+    out._a.grad += out.data * log_base(out._ctx) * g
+
+
+def _exp(out, g):
+    out._a.grad += out.data * g
+
+
+def _log(out, g):
+    a = out._a
+    a.grad += g / a.data
+
+
+def _tanh(out, g):
+    t = out.data
+    out._a.grad += (1.0 - t * t) * g
+
+
+def _sigmoid(out, g):
+    s = out.data
+    out._a.grad += s * (1.0 - s) * g
+
+
+def _relu(out, g):
+    # `not x <= 0` is x > 0 or NaN: NaN stays NaN and passes g on, as in PyTorch
+    a = out._a
+    if not a.data <= 0.0:
+        a.grad += g
+
+
+def _sin(out, g):
+    a = out._a
+    a.grad += cos(a.data) * g
+
+
+def _cos(out, g):
+    a = out._a
+    a.grad -= sin(a.data) * g
+
+
+def _sqrt(out, g):  # the derivative is +inf at 0
+    d = out.data
+    out._a.grad += (0.5 / d if d else math.inf) * g
+
+
+def _abs(out, g):  # sign(x); 0 at the kink, as PyTorch does
+    a = out._a
+    if a.data > 0.0:
+        a.grad += g
+    elif a.data < 0.0:
+        a.grad -= g
 
 
 def topological_order(root: Value, leaves: bool = True) -> list[Value]:
@@ -428,7 +567,17 @@ def topological_order(root: Value, leaves: bool = True) -> list[Value]:
             mark(v)
             push(v)
             push(None)
-            for p in v._prev:
-                if p not in visited and (leaves or p._bw is not None):
-                    push(p)
+            a = v._a
+            if a is None:
+                continue
+            b = v._b
+            if b is _MANY:
+                for p in a:
+                    if p not in visited and (leaves or p._fn is not None):
+                        push(p)
+                continue
+            if a not in visited and (leaves or a._fn is not None):
+                push(a)
+            if b is not None and b not in visited and (leaves or b._fn is not None):
+                push(b)
     return order

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 
+from . import engine
 from .domain import log_base
 from .engine import Value, _node, topological_order
 from .gcpause import gc_paused
@@ -34,10 +35,11 @@ def _zero_pow(a: Value, e: float) -> Value:
     right is the only side), with slope e * inf, so derivatives after an infinite
     one keep going (sqrt at 0: +inf, -inf, +inf, ...) instead of turning into 0."""
 
-    def _backward(g):
-        a.grad += e * math.inf * g
+    return _node(math.inf, (a,), "**", _infinite_slope, e, shared=True)
 
-    return _node(math.inf, (a,), "**", _backward, e)
+
+def _infinite_slope(out: Value, g: float) -> None:
+    out._a.grad += out._ctx * math.inf * g
 
 
 def pinned(data: float, x: Value) -> Value:
@@ -48,12 +50,13 @@ def pinned(data: float, x: Value) -> Value:
     confusion with other uses of x).
     """
 
-    def _backward(g):
-        x.grad += g
-
-    out = _node(data, (x,), "id", _backward)
+    out = _node(data, (x,), "id", _identity, shared=True)
     out.label = x.label
     return out
+
+
+def _identity(out: Value, g: float) -> None:
+    out._a.grad += g
 
 
 def _binary_or_const(both: Callable, const: Callable) -> Rule:
@@ -204,7 +207,7 @@ def _graph_gradients(
                 needed.add(v)
     grads: dict[Value, Grad] = {root: seed}
     for node in reversed(topo):
-        if node._bw is None or node not in grads or (needed is not None and node not in needed):
+        if node._fn is None or node not in grads or (needed is not None and node not in needed):
             continue
         rule = RULES.get(node._op)
         if rule is None:
@@ -242,7 +245,7 @@ def backward_with_graph(root: Value, gradient: Grad = 1.0) -> None:
         topo, grads = _graph_gradients(root, gradient)
     for node in topo:
         g = grads.get(node, 0.0)
-        if node._bw is None:
+        if node._fn is None:
             node.grad = node.grad + g
         else:
             node.grad = g.data if isinstance(g, Value) else g
@@ -273,9 +276,12 @@ def gradients(
                 v.grad = 0.0
             output.grad = grad_output.data if isinstance(grad_output, Value) else grad_output
             for v in reversed(topo):
-                if v._bw is not None:
-                    v._bw(v.grad)
+                if v._fn is not None:
+                    v._fn(v, v.grad)
             return [x.grad for x in inputs]
         finally:
             for v, g in reversed(saved):
                 v.grad = g
+
+
+engine._CREATE_GRAPH[0] = backward_with_graph

@@ -212,10 +212,3 @@ def _anomaly_check(node: Value) -> None:
                 f"backward: {_describe(node)} passed gradient {p.grad!r} to its input "
                 f"{p.data!r} (upstream grad {node.grad!r})\ncreated at {where}"
             )
-
-
-def _freed(g: float) -> None:
-    raise RuntimeError(
-        "backward through a graph a second time, but it was freed by "
-        "backward(retain_graph=False); pass retain_graph=True the first time"
-    )

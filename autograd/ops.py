@@ -49,19 +49,20 @@ def linear(ws: Sequence[Value], xs: Sequence[Value | float], b: Value | None = N
     if type(acc) is not float:  # a numpy scalar in a given tuple: data and grads stay floats
         xs = snapshot(xs, "linear()")
         acc = _weighted_sum(ws, xs, b)
-
-    def _backward(g):
-        for w, x in zip(ws, xs):
-            if isinstance(x, Value):
-                w.grad += x.data * g
-                x.grad += w.data * g
-            else:
-                w.grad += x * g
-        if b is not None:
-            b.grad += g
-
     parents = (*ws, *[x for x in xs if isinstance(x, Value)], *((b,) if b is not None else ()))
-    return _node(acc, parents, "linear", _backward, (ws, xs, b))
+    return _node(acc, parents, "linear", _linear_bw, (ws, xs, b), shared=True)
+
+
+def _linear_bw(out: Value, g: float) -> None:
+    ws, xs, b = out._ctx
+    for w, x in zip(ws, xs):
+        if isinstance(x, Value):
+            w.grad += x.data * g
+            x.grad += w.data * g
+        else:
+            w.grad += x * g
+    if b is not None:
+        b.grad += g
 
 
 def _weighted_sum(ws: Sequence[Value], xs: Sequence[Value | float], b: Value | None) -> float:
@@ -79,13 +80,13 @@ def total(vs: Sequence[Value | float], start: Value | float = 0.0) -> Value:
         vs = snapshot(vs, "total()")
         acc = as_float(_sum(vs, start), "total()")
     parents = tuple(v for v in (start, *vs) if isinstance(v, Value))
-
-    def _backward(g):
-        for p in parents:
-            p.grad += g
-
     # the terms are kept (constants too), so the node can be written out again (codegen)
-    return _node(acc, parents, "sum", _backward, (start, vs))
+    return _node(acc, parents, "sum", _sum_bw, (start, vs), shared=True)
+
+
+def _sum_bw(out: Value, g: float) -> None:
+    for p in out._prev:
+        p.grad += g
 
 
 def _sum(vs: Sequence[Value | float], start: Value | float) -> float:
@@ -117,13 +118,15 @@ def binary_cross_entropy(ps: Sequence[Value], ts: Sequence[float]) -> Value:
     for p, t in zip(ps, ts):
         x = p.data
         acc += (t - 1.0) * max(_log1p_neg(x), LOG_FLOOR) - t * max(_log(x), LOG_FLOOR)
+    return _node(acc / n, ps, "bce", _bce_bw, ts, shared=True)
 
-    def _backward(g):
-        for p, t in zip(ps, ts):
-            x = p.data
-            p.grad += g * (x - t) / max((1.0 - x) * x, BCE_EPS) / n
 
-    return _node(acc / n, ps, "bce", _backward, ts)
+def _bce_bw(out: Value, g: float) -> None:
+    ps, ts = out._prev, out._ctx
+    n = len(ps)
+    for p, t in zip(ps, ts):
+        x = p.data
+        p.grad += g * (x - t) / max((1.0 - x) * x, BCE_EPS) / n
 
 
 def _log(x: float) -> float:
@@ -156,12 +159,14 @@ def bce_with_logits(zs: Sequence[Value], ts: Sequence[float]) -> Value:
     for z, t in zip(zs, ts):
         x = z.data
         acc += (x - t * x if x > 0.0 else -t * x) + math.log1p(math.exp(-abs(x)))
+    return _node(acc / n, zs, "bce_logits", _bce_logits_bw, ts, shared=True)
 
-    def _backward(g):
-        for z, t in zip(zs, ts):
-            z.grad += g * (sigmoid(z.data) - t) / n
 
-    return _node(acc / n, zs, "bce_logits", _backward, ts)
+def _bce_logits_bw(out: Value, g: float) -> None:
+    zs, ts = out._prev, out._ctx
+    n = len(zs)
+    for z, t in zip(zs, ts):
+        z.grad += g * (sigmoid(z.data) - t) / n
 
 
 register_rule("bce", _bce_rule)

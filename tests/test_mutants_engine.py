@@ -16,9 +16,11 @@ from autograd.draw import draw_dot, op_text
 
 def test_data_and_grad_live_in_slots():
     # the memory layout the speed section relies on (a __dict__ may be added for
-    # users' extra attributes, but data and grad stay slots)
-    for name in ("data", "grad", "_prev", "_op", "_ctx"):
+    # users' extra attributes, but data, grad and the operands stay slots; _prev is
+    # read from the operand slots, so a node holds no tuple of its own)
+    for name in ("data", "grad", "_a", "_b", "_op", "_fn", "_ctx"):
         assert isinstance(Value.__dict__[name], types.MemberDescriptorType), name
+    assert isinstance(Value.__dict__["_prev"], property)
 
 
 def test_builtin_abs_is_the_op():

@@ -1,0 +1,190 @@
+"""The engine as a user runs it: a plain script, GC on, no `gc.freeze()`.
+
+    python -m benchmarks.user                  # print the Markdown table
+    python -m benchmarks.user --update-readme  # also write it into README.md
+
+Two child processes run the same workloads, one without and one with PyTorch
+imported (importing it leaves ~10^5 objects for every full collection to scan).
+In each, the contenders are interleaved: every round runs valuegrad, micrograd
+and (with torch imported) PyTorch 0-d float64 tensors once each, and the table
+gives medians over rounds and the ratios of those medians. The child with torch
+imported also measures the engine's memory and per-op growth.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+from . import workloads as w
+from .run import _in_big_stack
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+START, END = "<!-- benchmarks-user:start -->", "<!-- benchmarks-user:end -->"
+WORKLOADS = {
+    f"deep chain ({w.CHAIN_N:,} ops)": "chain",
+    f"wide dot product (n={w.DOT_N:,})": "dot",
+    "moons training step (MLP 2-16-16-1, 100 points, fused)": "moons",
+}
+
+
+def _once(engine: str, run) -> float:
+    gc.collect()  # the previous contender's garbage is not this one's cost
+    start = time.perf_counter()
+    if engine == "micrograd":  # micrograd recurses: a big stack, as its users need
+        _in_big_stack(run)
+    else:
+        run()
+    return time.perf_counter() - start
+
+
+def interleaved(engines: tuple[str, ...], rounds: int) -> dict[str, dict[str, float]]:
+    """Median seconds per workload and engine, the engines taking turns each round."""
+    out: dict[str, dict[str, float]] = {}
+    for key in WORKLOADS.values():
+        runs = {e: getattr(w, f"{key}_{e}")() for e in engines}
+        times: dict[str, list[float]] = {e: [] for e in engines}
+        for _ in range(rounds):
+            for e in engines:
+                times[e].append(_once(e, runs[e]))
+        out[key] = {e: statistics.median(t) for e, t in times.items()}
+    return out
+
+
+def bytes_per_node(engine: str, n: int = 100_000) -> float:
+    """Peak traced memory while building and backpropagating an n-op chain, per node."""
+    run = getattr(w, f"chain_{engine}")(n)
+    gc.collect()
+    tracemalloc.start()
+    try:
+        nodes = _in_big_stack(run) if engine == "micrograd" else run()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return peak / nodes
+
+
+def tracked_per_node(n: int = 10_000) -> float:
+    """Objects the cyclic GC tracks per op node of a chain (built, not yet backpropagated)."""
+    from autograd import Value
+
+    gc.collect()
+    before = len(gc.get_objects())
+    y = Value(0.5)
+    for _ in range(n // 2):
+        y = y * 0.9999999 + 1e-7
+    after = len(gc.get_objects())
+    del y
+    return (after - before) / n
+
+
+def growth(sizes=(10_000, 100_000, 1_000_000)) -> dict[int, float]:
+    """valuegrad's deep chain: seconds per op at each size (median of 3; 1 at 1e6)."""
+    res = {}
+    for n in sizes:
+        run = w.chain_valuegrad(n)
+        res[n] = statistics.median(_once("valuegrad", run) for _ in range(1 if n >= 10**6 else 3))
+        res[n] /= n
+    return res
+
+
+def child(with_torch: bool, rounds: int) -> dict:
+    import micrograd.engine  # noqa: F401
+    import micrograd.nn  # noqa: F401
+
+    import autograd  # noqa: F401
+    import nn  # noqa: F401
+
+    engines: tuple[str, ...] = ("valuegrad", "micrograd")
+    if with_torch:
+        import torch  # noqa: F401
+
+        engines += ("torch",)
+    result = {"times": interleaved(engines, rounds), "gc_objects": len(gc.get_objects())}
+    if with_torch:
+        result["bytes"] = {e: bytes_per_node(e) for e in ("valuegrad", "micrograd")}
+        result["tracked"] = tracked_per_node()
+        result["growth"] = growth()
+    return result
+
+
+def _run_child(with_torch: bool, rounds: int) -> dict:
+    cmd = [sys.executable, "-m", "benchmarks.user", "--child", "torch" if with_torch else "plain"]
+    cmd += ["--rounds", str(rounds)]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=True, env=os.environ)
+    return json.loads(done.stdout)
+
+
+def _ms(t: float) -> str:
+    return f"{t * 1000:.0f} ms" if t >= 0.1 else f"{t * 1000:.1f} ms"
+
+
+def table(rounds: int) -> str:
+    plain, with_torch = _run_child(False, rounds), _run_child(True, rounds)
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    lines = [
+        f"As a user runs it: a plain script, GC on, no `gc.freeze()`; medians of {rounds} "
+        f"interleaved rounds in one process per column group; load average {load}.",
+        "",
+        "| workload | valuegrad | micrograd | micrograd / valuegrad "
+        "| torch imported: valuegrad | micrograd | torch 0-d "
+        "| micrograd / valuegrad | torch / valuegrad |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for title, key in WORKLOADS.items():
+        a, b = plain["times"][key], with_torch["times"][key]
+        lines.append(
+            f"| {title} | {_ms(a['valuegrad'])} | {_ms(a['micrograd'])} "
+            f"| **{a['micrograd'] / a['valuegrad']:.1f}x** | {_ms(b['valuegrad'])} "
+            f"| {_ms(b['micrograd'])} | {_ms(b['torch'])} "
+            f"| **{b['micrograd'] / b['valuegrad']:.1f}x** "
+            f"| **{b['torch'] / b['valuegrad']:.1f}x** |"
+        )
+    mem, grow = with_torch["bytes"], with_torch["growth"]
+    per_op = {int(n): t for n, t in grow.items()}
+    lo, hi = min(per_op), max(per_op)
+    lines += [
+        "",
+        f"Peak memory per deep-chain node (tracemalloc, 100,000 ops, forward and backward): "
+        f"valuegrad {mem['valuegrad']:.0f} B, micrograd {mem['micrograd']:.0f} B. "
+        f"Objects the garbage collector tracks per op node: {with_torch['tracked']:.2f}.",
+        "",
+        "Deep chain, time per op as it grows (GC on, torch imported): "
+        + ", ".join(f"{n:,} ops {t * 1e6:.2f} µs" for n, t in sorted(per_op.items()))
+        + f"; {lo:,} to {hi:,} ops: {per_op[hi] / per_op[lo]:.2f}x.",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.user", description=__doc__)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--update-readme", action="store_true")
+    parser.add_argument("--child", choices=("plain", "torch"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        print(json.dumps(child(args.child == "torch", args.rounds)))
+        return 0
+    text = table(args.rounds)
+    print(text)
+    if args.update_readme:
+        readme = README.read_text()
+        if START not in readme or END not in readme:
+            print(f"README.md has no {START} ... {END} block", file=sys.stderr)
+            return 1
+        before, rest = readme.split(START, 1)
+        _, after = rest.split(END, 1)
+        README.write_text(f"{before}{START}\n{text}\n{END}{after}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
