@@ -264,6 +264,30 @@ class Value:
 
     __abs__ = abs
 
+    def leaky_relu(self, slope: float = 0.01) -> Value:
+        """self if self > 0, else slope * self (PyTorch's negative_slope, default 0.01);
+        NaN stays NaN. Slope 1 for self > 0, `slope` for self <= 0 (at the kink too,
+        as in PyTorch)."""
+        c = slope if type(slope) is float else constant(slope, "leaky_relu()")
+        if c is None:
+            raise TypeError(f"leaky_relu() needs a number slope, got {type(slope).__name__}")
+        x = self.data
+        return _make(x if x > 0.0 else x * c, self, None, "leaky_relu", _leaky_relu, c)
+
+    def softplus(self) -> Value:
+        """log(1 + e**self), computed without overflow or cancellation at every input
+        (PyTorch's softplus returns self itself above 20). Slope sigmoid(self)."""
+        x = self.data
+        data = (x if x > 0.0 else 0.0) + math.log1p(math.exp(-abs(x)))
+        return _make(data, self, None, "softplus", _softplus)
+
+    def log1p(self) -> Value:
+        """log(1 + self), accurate for small self; ValueError for self <= -1.
+        Slope 1 / (1 + self)."""
+        if not self.data > -1.0 and not math.isnan(self.data):
+            raise ValueError(f"log1p() of {self.data!r} is undefined (log1p needs a number > -1)")
+        return _make(math.log1p(self.data), self, None, "log1p", _log1p)
+
     # -- comparisons and conversions (by data; == stays identity) --------
     # While `compile` traces a function these refuse: a branch taken on data
     # would be frozen into the compiled code (`_concrete` raises TracingError).
@@ -548,6 +572,21 @@ def _abs(out, g):  # sign(x); 0 at the kink, as PyTorch does
         a.grad += g
     elif a.data < 0.0:
         a.grad -= g
+
+
+def _leaky_relu(out, g):
+    a = out._a
+    a.grad += g if a.data > 0.0 else out._ctx * g
+
+
+def _softplus(out, g):
+    a = out._a
+    a.grad += sigmoid(a.data) * g
+
+
+def _log1p(out, g):
+    a = out._a
+    a.grad += g / (1.0 + a.data)
 
 
 def topological_order(root: Value, leaves: bool = True) -> list[Value]:

@@ -22,6 +22,7 @@ from .domain import log_base
 from .engine import Value, _node, topological_order
 from .gcpause import gc_paused
 from .modes import _TRACING, TracingError
+from .opspec import FUNCTION_OPS, FUNCTIONS, evaluate
 
 __all__ = ["gradients", "backward_with_graph", "register_rule", "RULES", "pinned"]
 
@@ -127,19 +128,41 @@ RULES: dict[str, Rule] = {
     "rdiv": lambda out, g: (-g * out / out._prev[0],),  # c / x
     "**": _pow_rule,
     "rpow": lambda out, g: (g * (out * log_base(out._ctx)),),
-    "exp": lambda out, g: (g * out,),
-    "log": lambda out, g: (g / out._prev[0],),
-    "tanh": lambda out, g: (g * (1 - out * out),),
-    "sigmoid": lambda out, g: (g * (out * (1 - out)),),
-    "ReLU": lambda out, g: (g if not out._prev[0].data <= 0 else 0.0,),  # NaN passes g
-    "sin": lambda out, g: (g * out._prev[0].cos(),),
-    "cos": lambda out, g: (-g * out._prev[0].sin(),),
     "sqrt": _sqrt_rule,
     "abs": _abs_rule,
     "linear": _linear_rule,
     "sum": lambda out, g: [g] * len(out._prev),
     "id": lambda out, g: (g,),
 }
+
+
+def _on_values(fn: Callable, method: str) -> Callable:
+    return lambda x: getattr(x, method)() if isinstance(x, Value) else fn(x)
+
+
+# The op table's functions, taking Values too: its gradient formulas, evaluated on
+# the node's Values, are the rules of the function ops (as tinygrad's gradient.py).
+_VALUE_FUNCTIONS = {
+    **FUNCTIONS,
+    **{f.name: _on_values(FUNCTIONS[f.name], f.name) for f in FUNCTION_OPS if f.name in FUNCTIONS},
+    "fabs": _on_values(abs, "abs"),
+}
+
+
+def _derived(grads: Sequence[str]) -> Rule:
+    """A rule that evaluates the table's gradient formulas with a, out and g as Values."""
+
+    def rule(out: Value, g: Grad) -> Sequence[Grad]:
+        a = out._prev[0]
+        c = out._ctx if out._ctx is not None else 0.0
+        return [evaluate(e, _VALUE_FUNCTIONS, a=a, out=out, g=g, c=c) for e in grads]
+
+    return rule
+
+
+for _f in FUNCTION_OPS:
+    if _f.op not in RULES:
+        RULES[_f.op] = _derived(_f.spec.grads)
 
 
 def register_rule(op: str, rule: Rule) -> None:

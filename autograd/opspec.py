@@ -22,12 +22,24 @@ The table is ours: nothing here ever comes from user text.
 from __future__ import annotations
 
 import ast
+import functools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .domain import cos, log_base, pow_data, pow_slope, sigmoid, sin
 
-__all__ = ["OpSpec", "SPECS", "FUNCTIONS", "spec_for", "evaluate", "to_js"]
+__all__ = [
+    "OpSpec",
+    "SPECS",
+    "FUNCTIONS",
+    "Function",
+    "FUNCTION_OPS",
+    "BY_NAME",
+    "spec_for",
+    "evaluate",
+    "to_js",
+]
 
 
 @dataclass(frozen=True)
@@ -61,6 +73,12 @@ def _sqrt(x: float) -> float:
     return math.sqrt(x)
 
 
+def _log1p(x: float) -> float:
+    if not x > -1.0 and not math.isnan(x):
+        raise ValueError(f"log1p() of {x!r} is undefined (log1p needs a number > -1)")
+    return math.log1p(x)
+
+
 def _div(a: float, b: float) -> float:
     if b == 0.0:
         raise ZeroDivisionError(f"division: {a!r} / {b!r} (the divisor is zero)")
@@ -70,6 +88,7 @@ def _div(a: float, b: float) -> float:
 FUNCTIONS = {
     "exp": _exp,
     "log": _log,
+    "log1p": _log1p,
     "sqrt": _sqrt,
     "sigmoid": sigmoid,
     "div": _div,
@@ -131,6 +150,23 @@ _TABLE = [
     _s(
         "abs", "v", "fabs(a)", ["g if a > 0.0 else (-g if a < 0.0 else 0.0)"], "|a|", ["sign(a)"]
     ),  # fmt: skip
+    _s(
+        "leaky_relu",
+        "vc",
+        "a if a > 0.0 else a * c",
+        ["g if a > 0.0 else c * g"],
+        "leaky_relu(a)",
+        ["1 if a > 0 else c"],
+    ),  # fmt: skip
+    _s(
+        "softplus",
+        "v",
+        "(a if a > 0.0 else 0.0) + log1p(exp(-fabs(a)))",
+        ["sigmoid(a) * g"],
+        "softplus(a)",
+        ["σ(a)"],
+    ),  # fmt: skip
+    _s("log1p", "v", "log1p(a)", ["g / (1.0 + a)"], "log(1 + a)", ["1 / (1 + a)"]),
     # variadic: `linear` is b + Σ w_i·x_i (weights first, then the Value inputs, then b);
     # `sum` is Σ p_i. Their templates are per parent: w for a weight, x for its input.
     _s("linear", "n", "b + w * x", ["x * g", "w * g", "g"], "b + Σ wᵢ·xᵢ", ["xᵢ", "wᵢ", "1"]),
@@ -138,6 +174,84 @@ _TABLE = [
 ]
 
 SPECS: dict[tuple[str, str], OpSpec] = {(s.op, s.form): s for s in _TABLE}
+
+
+@dataclass(frozen=True)
+class Function:
+    """A function op, `x.name()`, as every layer names and checks it.
+
+    The parser accepts `name(...)`, the strategies of `autograd.testing` draw it
+    (its float form is the table's forward formula), `nn` offers it as an
+    activation when it has a torch module, and the differential tests compare it
+    with its sympy and torch forms.
+    """
+
+    name: str  # the Value method, and the name in parsed text and in strategies
+    op: str  # node._op, the key of its SPECS rows
+    sympy: Callable  # (sympy, arg, x) -> the op in sympy near the point x (x resolves kinks)
+    torch: Callable  # (torch, tensor) -> the op on a float64 tensor
+    torch_module: str | None = None  # its torch.nn module: usable as an nn activation
+    lower: float | None = None  # its domain is a > lower (a >= lower for sqrt)
+    kinks: tuple[float, ...] = ()  # where its slope jumps
+    const: float | None = None  # the default constant of a "vc" form (leaky_relu's slope)
+
+    @property
+    def spec(self) -> OpSpec:
+        """The table's row for this op."""
+        return SPECS[(self.op, "v" if self.const is None else "vc")]
+
+    def f(self, x: float) -> float:
+        """The op on a float: the table's forward formula."""
+        return evaluate(self.spec.forward, a=x, c=self.const if self.const is not None else 0.0)
+
+
+def _kink(at_kink_left: Callable) -> Callable:
+    """A sympy form that is `arg` right of 0 and `at_kink_left(sympy, arg)` left of it."""
+    return lambda sp, a, x: a if x > 0 else at_kink_left(sp, a)
+
+
+FUNCTION_OPS: tuple[Function, ...] = (
+    Function("exp", "exp", lambda sp, a, x: sp.exp(a), lambda t, x: x.exp()),
+    Function("log", "log", lambda sp, a, x: sp.log(a), lambda t, x: x.log(), lower=0.0),
+    Function("tanh", "tanh", lambda sp, a, x: sp.tanh(a), lambda t, x: x.tanh(), "Tanh"),
+    Function(
+        "sigmoid",
+        "sigmoid",
+        lambda sp, a, x: 1 / (1 + sp.exp(-a)),
+        lambda t, x: x.sigmoid(),
+        "Sigmoid",
+    ),
+    Function(
+        "relu",
+        "ReLU",
+        _kink(lambda sp, a: sp.Integer(0)),
+        lambda t, x: x.relu(),
+        "ReLU",
+        kinks=(0.0,),
+    ),
+    Function("sin", "sin", lambda sp, a, x: sp.sin(a), lambda t, x: x.sin()),
+    Function("cos", "cos", lambda sp, a, x: sp.cos(a), lambda t, x: x.cos()),
+    Function("sqrt", "sqrt", lambda sp, a, x: sp.sqrt(a), lambda t, x: x.sqrt(), lower=0.0),
+    Function("abs", "abs", _kink(lambda sp, a: -a), lambda t, x: x.abs(), kinks=(0.0,)),
+    Function(
+        "leaky_relu",
+        "leaky_relu",
+        _kink(lambda sp, a: 0.01 * a),
+        lambda t, x: t.nn.functional.leaky_relu(x, 0.01),
+        "LeakyReLU",
+        kinks=(0.0,),
+        const=0.01,
+    ),
+    Function(
+        "softplus",
+        "softplus",
+        lambda sp, a, x: sp.log(1 + sp.exp(a)),
+        lambda t, x: t.logaddexp(x, t.zeros_like(x)),  # torch's softplus cuts off at 20
+        "Softplus",
+    ),
+    Function("log1p", "log1p", lambda sp, a, x: sp.log(1 + a), lambda t, x: x.log1p(), lower=-1.0),
+)
+BY_NAME: dict[str, Function] = {f.name: f for f in FUNCTION_OPS}
 
 
 def spec_for(op: str, n_parents: int, ctx: object) -> OpSpec | None:
@@ -149,10 +263,16 @@ def spec_for(op: str, n_parents: int, ctx: object) -> OpSpec | None:
     return None
 
 
-def evaluate(expr: str, **names: float) -> float:
-    """Evaluate one of the table's expressions with plain floats (a tree walk, no eval)."""
-    env = {**FUNCTIONS, **names}
-    return _Eval(env).visit(ast.parse(expr, mode="eval").body)
+def evaluate(expr: str, functions: dict | None = None, **names: float) -> float:
+    """Evaluate one of the table's expressions with plain floats (a tree walk, no eval);
+    `functions` replaces FUNCTIONS (autograd.higher evaluates the gradients on Values)."""
+    env = {**(FUNCTIONS if functions is None else functions), **names}
+    return _Eval(env).visit(_parsed(expr))
+
+
+@functools.cache
+def _parsed(expr: str) -> ast.expr:
+    return ast.parse(expr, mode="eval").body
 
 
 class _Eval(ast.NodeVisitor):
@@ -203,6 +323,7 @@ class _Eval(ast.NodeVisitor):
 _JS_NAMES = {
     "exp": "F.exp",
     "log": "F.log",
+    "log1p": "Math.log1p",
     "sqrt": "F.sqrt",
     "sigmoid": "F.sigmoid",
     "div": "F.div",

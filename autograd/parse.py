@@ -15,10 +15,11 @@ import math
 import tokenize
 
 from .engine import Value
+from .opspec import FUNCTION_OPS
 
 __all__ = ["ExpressionError", "parse", "evaluate", "names_in", "FUNCTIONS"]
 
-FUNCTIONS = ("exp", "log", "tanh", "sigmoid", "relu", "sin", "cos", "sqrt", "abs")
+FUNCTIONS = tuple(f.name for f in FUNCTION_OPS)  # the op table's functions
 CONSTANTS = {"pi": math.pi, "e": math.e}
 MAX_LENGTH = 10_000
 # Bounds on the work one expression may cause. Depth counts what the reader sees nested:

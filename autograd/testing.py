@@ -31,10 +31,12 @@ from typing import Any
 from hypothesis import strategies as st
 
 from .engine import Value
+from .opspec import BY_NAME, FUNCTION_OPS
 
 __all__ = ["values", "expressions", "Expression", "Step", "UNARY", "BINARY", "OPS"]
 
-UNARY = ("neg", "exp", "log", "tanh", "sigmoid", "relu", "sin", "cos", "sqrt", "abs", "pow", "rpow")
+FUNCTIONS = tuple(f.name for f in FUNCTION_OPS)  # the op table's functions: x.name()
+UNARY = ("neg", *FUNCTIONS, "pow", "rpow")
 BINARY = ("+", "-", "*", "/", "**")
 CONST = ("+c", "*c", "c-", "c/")
 OPS = UNARY + BINARY + CONST
@@ -58,21 +60,9 @@ class Step:
     c: float | None = None
 
 
-def _sig(x: float) -> float:
-    return 1 / (1 + math.exp(-x)) if x >= 0 else math.exp(x) / (1 + math.exp(x))
-
-
 _FLOAT: dict[str, Callable] = {
     "neg": lambda a: -a,
-    "exp": math.exp,
-    "log": math.log,
-    "tanh": math.tanh,
-    "sigmoid": _sig,
-    "relu": lambda a: max(a, 0.0),
-    "sin": math.sin,
-    "cos": math.cos,
-    "sqrt": math.sqrt,
-    "abs": abs,
+    **{f.name: f.f for f in FUNCTION_OPS},  # the table's forward formulas
     "pow": lambda a, c: a**c,
     "rpow": lambda a, c: c**a,
     "+": lambda a, b: a + b,
@@ -85,9 +75,10 @@ _FLOAT: dict[str, Callable] = {
     "c-": lambda a, c: c - a,
     "c/": lambda a, c: c / a,
 }
+_OPERATORS = {k: f for k, f in _FLOAT.items() if k not in FUNCTIONS}  # work on any operand
 _VALUE: dict[str, Callable] = {
-    **{k: f for k, f in _FLOAT.items() if k in BINARY + CONST + ("neg", "pow", "rpow")},
-    **{name: operator.methodcaller(name) for name in UNARY[1:10]},
+    **_OPERATORS,
+    **{name: operator.methodcaller(name) for name in FUNCTIONS},
 }
 _TEXT: dict[str, str] = {
     "neg": "(-{0})",
@@ -102,25 +93,13 @@ _TEXT: dict[str, str] = {
     "*c": "({0} * {c})",
     "c-": "({c} - {0})",
     "c/": "({c} / {0})",
-    **{name: name + "({0})" for name in UNARY[1:10]},
+    **{name: name + "({0})" for name in FUNCTIONS},
 }
 
 
-def _sympy_ops() -> dict[str, Callable]:
-    import sympy
-
-    return {
-        **{k: f for k, f in _FLOAT.items() if k in BINARY + CONST + ("neg", "pow", "rpow")},
-        "exp": sympy.exp,
-        "log": sympy.log,
-        "tanh": sympy.tanh,
-        "sigmoid": lambda a: 1 / (1 + sympy.exp(-a)),
-        "relu": lambda a: sympy.Max(0, a),
-        "sin": sympy.sin,
-        "cos": sympy.cos,
-        "sqrt": sympy.sqrt,
-        "abs": sympy.Abs,
-    }
+def _torch_ops(torch_module: ModuleType) -> dict[str, Callable]:
+    fns = {f.name: (lambda x, f=f: f.torch(torch_module, x)) for f in FUNCTION_OPS}
+    return {**_OPERATORS, **fns}
 
 
 @dataclass(frozen=True)
@@ -154,7 +133,7 @@ class Expression:
                 torch_module.tensor(x, dtype=torch_module.float64, requires_grad=True)
                 for x in self.point
             ]
-        return self.run(inputs, _VALUE)  # tensors have the same operators and methods
+        return self.run(inputs, _torch_ops(torch_module))
 
     def f(self, *xs: float) -> float:
         """The same function on plain floats."""
@@ -170,18 +149,15 @@ class Expression:
         import sympy
 
         syms = sympy.symbols(self.names, real=True)
-        ops = _sympy_ops()
         vals, exprs = list(self.point), list(syms)
         for st_ in self.steps:
             args = [exprs[i] for i in st_.args]
             x = vals[st_.args[0]]
-            if st_.op == "abs":
-                exprs.append(args[0] if x > 0 else -args[0])
-            elif st_.op == "relu":
-                exprs.append(args[0] if x > 0 else sympy.Integer(0))
+            if st_.op in BY_NAME:
+                exprs.append(BY_NAME[st_.op].sympy(sympy, args[0], x))
             else:
                 c = () if st_.c is None else (st_.c,)
-                exprs.append(ops[st_.op](*args, *c))
+                exprs.append(_OPERATORS[st_.op](*args, *c))
             fargs = [vals[i] for i in st_.args]
             vals.append(_FLOAT[st_.op](*fargs, *([] if st_.c is None else [st_.c])))
         return exprs[-1], syms
@@ -207,9 +183,10 @@ def _fits(op: str, args: Sequence[float], c: float | None) -> bool:
     """Whether `op` is defined, finite and away from kinks at these arguments."""
     a = args[0]
     b = args[1] if len(args) > 1 else c
-    if op in ("log", "sqrt") and a < MARGIN:
+    fn = BY_NAME.get(op)
+    if fn is not None and fn.lower is not None and a < fn.lower + MARGIN:
         return False
-    if op in ("relu", "abs") and abs(a) < MARGIN:
+    if fn is not None and any(abs(a - k) < MARGIN for k in fn.kinks):
         return False
     if op == "exp" and a > 8:
         return False

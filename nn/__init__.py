@@ -6,7 +6,10 @@
 337
 """
 
-from . import losses
+from . import (
+    losses,
+    torch_bridge,  # noqa: F401 - MLP.to_torch; torch itself only when called
+)
 from .data import make_moons, make_spiral
 from .losses import (
     bce,

@@ -15,17 +15,12 @@ from collections.abc import Callable, Sequence
 from autograd import Value
 from autograd.ops import linear, snapshot
 
-from .serialize import StateMixin
+from .activations import ACTIVATIONS
+from .serialize import KINDS, StateMixin
 
 __all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "Activation"]
 
 Activation = str | Callable[[Value], Value]
-ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
-    "relu": Value.relu,
-    "tanh": Value.tanh,
-    "sigmoid": Value.sigmoid,
-    "linear": lambda v: v,
-}
 
 
 def _activation(activation: Activation) -> Callable[[Value], Value]:
@@ -236,9 +231,7 @@ class MLP(Module):
 
     def to_torch(self):
         """An equivalent float64 `torch.nn.Sequential` with copies of these weights."""
-        from .torch_bridge import to_torch
-
-        return to_torch(self)
+        return _TO_TORCH[0](self)
 
     def _name(self, prefix: str = "") -> None:
         for i, layer in enumerate(self.layers):
@@ -246,3 +239,7 @@ class MLP(Module):
 
     def __repr__(self) -> str:
         return f"MLP of [{', '.join(str(layer) for layer in self.layers)}]"
+
+
+KINDS.update(Neuron=Neuron, Layer=Layer, MLP=MLP)  # what nn.serialize.load builds
+_TO_TORCH: list[Callable] = []  # nn.torch_bridge.to_torch, put here when nn is imported

@@ -20,6 +20,8 @@ import re
 import tempfile
 from typing import Any
 
+from .activations import ACTIVATIONS
+
 __all__ = ["StateMixin", "save", "load", "FORMAT", "VERSION", "MAX_DEPTH"]
 
 FORMAT = "valuegrad-module"
@@ -99,8 +101,6 @@ def _list(x: Any, where: str) -> list:
 
 
 def _neuron_spec(x: Any, where: str) -> tuple[int, str]:
-    from .modules import ACTIVATIONS
-
     d = _object(x, "Neuron", where)
     nin, act = d["nin"], d["activation"]
     if isinstance(nin, bool) or not isinstance(nin, int) or nin < 0:
@@ -282,8 +282,12 @@ def _umask() -> int:
     return mask
 
 
+# the module classes by name; nn.modules puts them here (it imports this module)
+KINDS: dict[str, Any] = {}
+
+
 def _build(kind: str, spec: Any, numbers: list[float], labels: list[str] | None):
-    from .modules import MLP, Layer, Neuron
+    MLP, Layer, Neuron = KINDS["MLP"], KINDS["Layer"], KINDS["Neuron"]  # noqa: N806
 
     it = iter(numbers)
 

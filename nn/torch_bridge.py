@@ -14,17 +14,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import modules
+from .activations import TORCH_ACTIVATIONS, TORCH_DEFAULTS
 from .modules import MLP, Layer
 
 __all__ = ["to_torch", "from_torch", "TORCH_ACTIVATIONS"]
 
-# engine activation name -> torch.nn module class name (None: no module)
-TORCH_ACTIVATIONS: dict[str, str | None] = {
-    "relu": "ReLU",
-    "tanh": "Tanh",
-    "sigmoid": "Sigmoid",
-    "linear": None,
-}
+# torch.nn module class name -> engine activation name
 _FROM_TORCH = {v: k for k, v in TORCH_ACTIVATIONS.items() if v is not None}
 
 
@@ -137,6 +133,12 @@ def from_torch(seq: Any, *, fused: bool = True) -> MLP:
                 raise ValueError(
                     f"from_torch: activation {name!r} ({kind}) does not follow a Linear layer"
                 )
+            for attr, want in TORCH_DEFAULTS.get(kind, {}).items():
+                if getattr(mod, attr) != want:
+                    raise ValueError(
+                        f"from_torch: {name!r} ({mod}) has {attr}={getattr(mod, attr)!r}; "
+                        f"the engine's {_FROM_TORCH[kind]} has {want!r}"
+                    )
             flush(_FROM_TORCH.get(kind, "linear"))
         else:
             raise ValueError(
@@ -146,3 +148,6 @@ def from_torch(seq: Any, *, fused: bool = True) -> MLP:
     if pending is not None:
         flush("linear")
     return MLP.from_layers(layers)
+
+
+modules._TO_TORCH[:] = [to_torch]  # MLP.to_torch (modules cannot import this module)

@@ -143,7 +143,7 @@ def test_activations_by_name_or_callable():
         assert Neuron.from_weights([1.0], -3.0, activation=name)([1.0]).data == pytest.approx(
             expect
         )
-    with pytest.raises(ValueError, match="relu, tanh, sigmoid, linear"):
+    with pytest.raises(ValueError, match="relu, tanh, sigmoid, leaky_relu, softplus, linear"):
         Neuron(2, activation="softsign")
 
 

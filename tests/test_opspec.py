@@ -23,6 +23,8 @@ def same(x: float, y: float) -> bool:
 
 
 def build(op: str, form: str, a: Value, b, c):
+    if op == "leaky_relu":
+        return a.leaky_relu(c)
     if form == "vv":
         return {"+": a.__add__, "-": a.__sub__, "*": a.__mul__, "/": a.__truediv__,
                 "**": a.__pow__}[op](b)  # fmt: skip

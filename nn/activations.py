@@ -1,0 +1,34 @@
+"""The activations a neuron can take by name: the op table's functions that have a
+torch module (autograd.opspec.FUNCTION_OPS), plus "linear" (none).
+
+A module of its own, so `nn.modules`, `nn.serialize` and `nn.torch_bridge` all
+read it without importing one another.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from autograd import Value
+from autograd.opspec import FUNCTION_OPS
+
+__all__ = ["ACTIVATIONS", "TORCH_ACTIVATIONS", "TORCH_DEFAULTS"]
+
+_NAMED = [f for f in FUNCTION_OPS if f.torch_module is not None]
+_ORDER = ("relu", "tanh", "sigmoid")  # the lecture's three first, then the table's others
+_NAMED.sort(key=lambda f: _ORDER.index(f.name) if f.name in _ORDER else len(_ORDER))
+
+ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
+    **{f.name: getattr(Value, f.name) for f in _NAMED},
+    "linear": lambda v: v,
+}
+# name -> the torch.nn module class it maps to (None: no module)
+TORCH_ACTIVATIONS: dict[str, str | None] = {
+    **{f.name: f.torch_module for f in _NAMED},
+    "linear": None,
+}
+# a torch module's settings the engine's op has (a module set otherwise is refused)
+TORCH_DEFAULTS: dict[str, dict[str, float]] = {
+    "LeakyReLU": {"negative_slope": 0.01},
+    "Softplus": {"beta": 1.0},
+}
