@@ -89,6 +89,13 @@
       }
       return Math.log(x);
     },
+    log1p: function (x) {
+      if (!(x > -1) && !Number.isNaN(x)) {
+        throw PyError("ValueError", "log1p() of " + pyRepr(x) +
+          " is undefined (log1p needs a number > -1)");
+      }
+      return Math.log1p(x);
+    },
     sqrt: function (x) {
       if (x < 0) {
         throw PyError("ValueError", "sqrt() of " + pyRepr(x) +

@@ -323,7 +323,7 @@ class _Eval(ast.NodeVisitor):
 _JS_NAMES = {
     "exp": "F.exp",
     "log": "F.log",
-    "log1p": "Math.log1p",
+    "log1p": "F.log1p",
     "sqrt": "F.sqrt",
     "sigmoid": "F.sigmoid",
     "div": "F.div",
