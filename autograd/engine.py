@@ -41,7 +41,9 @@ class Value:
     """
 
     # __dict__ and __weakref__ let users attach attributes (micrograd code does);
-    # the dict is only created when one is set
+    # the dict is only created when one is set. `label` is not a slot: most nodes
+    # have none and read the class's "", so an op does not store one
+    label = ""
     __slots__ = (
         "data",
         "grad",
@@ -49,7 +51,6 @@ class Value:
         "_b",
         "_op",
         "_fn",
-        "label",
         "_ctx",
         "__dict__",
         "__weakref__",
@@ -68,7 +69,8 @@ class Value:
         self._prev = _children if type(_children) is tuple else tuple(_children)
         self._op = _op
         self._fn = None  # the op's chain rule, fn(out, g); None for leaves
-        self.label = label
+        if label:
+            self.label = label
         self._ctx = _ctx  # an op's constant operand (the 2 of x**2), for drawing and higher order
 
     @property
@@ -395,7 +397,6 @@ def _make(
     out.data = data
     out.grad = 0.0
     out._op = op
-    out.label = ""
     out._ctx = ctx
     mode = _MODE.get()
     if mode is _RECORD:
