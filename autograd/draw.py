@@ -20,6 +20,7 @@ from pathlib import Path
 import graphviz
 
 from .engine import Value, topological_order
+from .writers import WRITERS
 
 __all__ = [
     "draw_dot",
@@ -449,9 +450,7 @@ def render(root: Value, path: str | os.PathLike, *, renderer: str | None = None,
     interactive explorer (`autograd.explore`) for `.html`."""
     path = Path(path)
     if path.suffix.lower() in (".html", ".htm"):
-        from .explorer import write_html
-
-        return write_html(root, path, renderer=renderer, **kw)
+        return WRITERS[".html"](root, path, renderer=renderer, **kw)
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise ValueError(

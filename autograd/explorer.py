@@ -21,6 +21,7 @@ from pathlib import Path
 
 from .engine import Value, topological_order
 from .opspec import FUNCTIONS, SPECS, spec_for, to_js
+from .writers import WRITERS
 
 __all__ = ["explore", "write_html", "page", "Explorer"]
 
@@ -268,3 +269,6 @@ style-src 'unsafe-inline'; script-src 'unsafe-inline'">
 </body>
 </html>
 """
+
+
+WRITERS[".html"] = write_html  # render(root, "g.html"), without draw importing this module

@@ -12,10 +12,7 @@ import inspect
 import math
 import traceback
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
-
-if TYPE_CHECKING:
-    from .engine import Value
+from typing import Any, NamedTuple, TypeVar
 
 __all__ = [
     "no_grad",
@@ -186,13 +183,13 @@ def _user_frame(stack: traceback.StackSummary) -> str:
     return "(inside valuegrad)"
 
 
-def _describe(node: Value) -> str:
+def _describe(node: Any) -> str:
     ins = ", ".join(f"{p.data!r}" for p in node._prev) or "no inputs"
     const = "" if node._ctx is None else f" with constant {node._ctx!r}"
     return f"{node._op or 'leaf'}({ins}){const}"
 
 
-def _record(node: Value) -> None:
+def _record(node: Any) -> None:
     """Anomaly mode: remember where `node` was made, and fail on a non-finite value."""
     stack = traceback.extract_stack()[:-2]
     if not math.isfinite(node.data):
@@ -202,7 +199,7 @@ def _record(node: Value) -> None:
     _MODE.get().anomaly[id(node)] = (node, stack)
 
 
-def _anomaly_check(node: Value) -> None:
+def _anomaly_check(node: Any) -> None:
     """Anomaly mode: fail if `node`'s closure gave a parent a non-finite gradient."""
     for p in node._prev:
         if isinstance(p.grad, float) and not math.isfinite(p.grad):

@@ -119,7 +119,7 @@ def _fmt_time(t: float | None) -> str:
 
 
 def table(repeats: int) -> str:
-    lines = ["GC on (as a user runs it):", ""]
+    lines = ["GC on, heap frozen after the imports (`gc.freeze()`, not a user's case):", ""]
     lines += _timings(repeats, paused=False)
     lines += ["", "GC paused during each repetition, for every engine (`with gc_paused():`):", ""]
     lines += _timings(repeats, paused=True)

@@ -7,8 +7,9 @@ Two child processes run the same workloads, one without and one with PyTorch
 imported (importing it leaves ~10^5 objects for every full collection to scan).
 In each, the contenders are interleaved: every round runs valuegrad, micrograd
 and (with torch imported) PyTorch 0-d float64 tensors once each, and the table
-gives medians over rounds and the ratios of those medians. The child with torch
-imported also measures the engine's memory and per-op growth.
+gives medians over rounds and the ratios of those medians. Both measure the
+per-op growth of the chain; the one without torch, its memory and the objects
+per node the garbage collector tracks.
 """
 
 from __future__ import annotations
@@ -108,11 +109,10 @@ def child(with_torch: bool, rounds: int) -> dict:
         import torch  # noqa: F401
 
         engines += ("torch",)
-    result = {"times": interleaved(engines, rounds), "gc_objects": len(gc.get_objects())}
-    if with_torch:
+    result = {"times": interleaved(engines, rounds), "growth": growth()}
+    if not with_torch:
         result["bytes"] = {e: bytes_per_node(e) for e in ("valuegrad", "micrograd")}
         result["tracked"] = tracked_per_node()
-        result["growth"] = growth()
     return result
 
 
@@ -148,19 +148,22 @@ def table(rounds: int) -> str:
             f"| **{b['micrograd'] / b['valuegrad']:.1f}x** "
             f"| **{b['torch'] / b['valuegrad']:.1f}x** |"
         )
-    mem, grow = with_torch["bytes"], with_torch["growth"]
-    per_op = {int(n): t for n, t in grow.items()}
-    lo, hi = min(per_op), max(per_op)
+    mem = plain["bytes"]
     lines += [
         "",
         f"Peak memory per deep-chain node (tracemalloc, 100,000 ops, forward and backward): "
         f"valuegrad {mem['valuegrad']:.0f} B, micrograd {mem['micrograd']:.0f} B. "
-        f"Objects the garbage collector tracks per op node: {with_torch['tracked']:.2f}.",
-        "",
-        "Deep chain, time per op as it grows (GC on, torch imported): "
-        + ", ".join(f"{n:,} ops {t * 1e6:.2f} µs" for n, t in sorted(per_op.items()))
-        + f"; {lo:,} to {hi:,} ops: {per_op[hi] / per_op[lo]:.2f}x.",
+        f"Objects the garbage collector tracks per op node: {plain['tracked']:.2f}.",
     ]
+    for what, res in (("without", plain), ("with", with_torch)):
+        per_op = {int(n): t for n, t in res["growth"].items()}
+        lo, hi = min(per_op), max(per_op)
+        lines += [
+            "",
+            f"Deep chain, time per op as it grows (GC on, torch {what} imported): "
+            + ", ".join(f"{n:,} ops {t * 1e6:.2f} µs" for n, t in sorted(per_op.items()))
+            + f"; {lo:,} to {hi:,} ops: **{per_op[hi] / per_op[lo]:.2f}x**.",
+        ]
     return "\n".join(lines)
 
 
