@@ -295,22 +295,28 @@ class Value:
     # would be frozen into the compiled code (`_concrete` raises TracingError).
 
     def __lt__(self, other: Value | float) -> bool:
+        """self.data < other (its data, for a Value); TracingError inside compile."""
         _concrete("`<`")
         return self.data < _data(other)
 
     def __le__(self, other: Value | float) -> bool:
+        """self.data <= other (its data, for a Value); TracingError inside compile."""
         _concrete("`<=`")
         return self.data <= _data(other)
 
     def __gt__(self, other: Value | float) -> bool:
+        """self.data > other (its data, for a Value); TracingError inside compile."""
         _concrete("`>`")
         return self.data > _data(other)
 
     def __ge__(self, other: Value | float) -> bool:
+        """self.data >= other (its data, for a Value); TracingError inside compile."""
         _concrete("`>=`")
         return self.data >= _data(other)
 
     def __bool__(self) -> bool:
+        """True, as for any object (TracingError inside compile, where a branch on
+        a Value would be frozen)."""
         _concrete("bool() (an `if`, `and`, `or` or `not`)")
         return True  # as for any object; a Value is not a number to test
 

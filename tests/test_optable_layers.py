@@ -209,3 +209,18 @@ def test_slopes_at_the_kinks():
     assert x.grad == 0.2
     with pytest.raises(TypeError, match="leaky_relu"):
         Value(1.0).leaky_relu("0.1")
+
+
+def test_help_documents_the_fields_and_every_op():
+    import pydoc
+
+    text = pydoc.render_doc(Value, renderer=pydoc.plaintext)
+    for field in ("data:", "grad:", "label:"):
+        assert field in text
+    for name in [*NAMES, "backward", "detach", "__add__", "__mul__", "__pow__", "__truediv__"]:
+        doc = inspect.getdoc(getattr(Value, name)) or ""
+        assert len(doc) > 10, name
+    for name, kink in (("relu", "0 at the kink"), ("abs", "0 at the kink"), ("leaky_relu", "kink")):
+        assert kink in inspect.getdoc(getattr(Value, name))
+    for name in ("log", "sqrt", "log1p", "__truediv__", "__pow__"):
+        assert "Error" in inspect.getdoc(getattr(Value, name)), name
