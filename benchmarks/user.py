@@ -88,11 +88,11 @@ def tracked_per_node(n: int = 10_000) -> float:
 
 
 def growth(sizes=(10_000, 100_000, 1_000_000)) -> dict[int, float]:
-    """valuegrad's deep chain: seconds per op at each size (median of 3; 1 at 1e6)."""
+    """valuegrad's deep chain: seconds per op at each size (median of 7; of 3 at 1e6)."""
     res = {}
     for n in sizes:
         run = w.chain_valuegrad(n)
-        res[n] = statistics.median(_once("valuegrad", run) for _ in range(1 if n >= 10**6 else 3))
+        res[n] = statistics.median(_once("valuegrad", run) for _ in range(3 if n >= 10**6 else 7))
         res[n] /= n
     return res
 
@@ -155,12 +155,12 @@ def table(rounds: int) -> str:
         f"valuegrad {mem['valuegrad']:.0f} B, micrograd {mem['micrograd']:.0f} B. "
         f"Objects the garbage collector tracks per op node: {plain['tracked']:.2f}.",
     ]
-    for what, res in (("without", plain), ("with", with_torch)):
+    for what, res in (("without torch imported", plain), ("with torch imported", with_torch)):
         per_op = {int(n): t for n, t in res["growth"].items()}
         lo, hi = min(per_op), max(per_op)
         lines += [
             "",
-            f"Deep chain, time per op as it grows (GC on, torch {what} imported): "
+            f"Deep chain, time per op as it grows (GC on, {what}): "
             + ", ".join(f"{n:,} ops {t * 1e6:.2f} µs" for n, t in sorted(per_op.items()))
             + f"; {lo:,} to {hi:,} ops: **{per_op[hi] / per_op[lo]:.2f}x**.",
         ]
