@@ -202,11 +202,17 @@ def main(argv: list[str] | None = None) -> int:
     text = header() + "\n\n" + table(args.repeats)
     print(text)
     if args.update_readme:
-        readme = README.read_text()
-        if START not in readme or END not in readme:
-            print(f"README.md has no {START} ... {END} block", file=sys.stderr)
-            return 1
-        before, rest = readme.split(START, 1)
-        _, after = rest.split(END, 1)
-        README.write_text(f"{before}{START}\n{text}\n{END}{after}")
+        return write_block(text, START, END)
+    return 0
+
+
+def write_block(text: str, start: str, end: str) -> int:
+    """Put `text` between the markers `start` and `end` in README.md; 1 if they are missing."""
+    readme = README.read_text()
+    if start not in readme or end not in readme:
+        print(f"README.md has no {start} ... {end} block", file=sys.stderr)
+        return 1
+    before, rest = readme.split(start, 1)
+    _, after = rest.split(end, 1)
+    README.write_text(f"{before}{start}\n{text}\n{end}{after}")
     return 0

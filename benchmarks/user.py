@@ -22,13 +22,10 @@ import statistics
 import subprocess
 import sys
 import time
-import tracemalloc
-from pathlib import Path
 
 from . import workloads as w
-from .run import _in_big_stack
+from .run import _in_big_stack, bytes_per_node, write_block
 
-README = Path(__file__).resolve().parent.parent / "README.md"
 START, END = "<!-- benchmarks-user:start -->", "<!-- benchmarks-user:end -->"
 WORKLOADS = {
     f"deep chain ({w.CHAIN_N:,} ops)": "chain",
@@ -58,19 +55,6 @@ def interleaved(engines: tuple[str, ...], rounds: int) -> dict[str, dict[str, fl
                 times[e].append(_once(e, runs[e]))
         out[key] = {e: statistics.median(t) for e, t in times.items()}
     return out
-
-
-def bytes_per_node(engine: str, n: int = 100_000) -> float:
-    """Peak traced memory while building and backpropagating an n-op chain, per node."""
-    run = getattr(w, f"chain_{engine}")(n)
-    gc.collect()
-    tracemalloc.start()
-    try:
-        nodes = _in_big_stack(run) if engine == "micrograd" else run()
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    return peak / nodes
 
 
 def tracked_per_node(n: int = 10_000) -> float:
@@ -111,7 +95,7 @@ def child(with_torch: bool, rounds: int) -> dict:
         engines += ("torch",)
     result = {"times": interleaved(engines, rounds), "growth": growth()}
     if not with_torch:
-        result["bytes"] = {e: bytes_per_node(e) for e in ("valuegrad", "micrograd")}
+        result["bytes"] = {e: bytes_per_node(e, 100_000) for e in ("valuegrad", "micrograd")}
         result["tracked"] = tracked_per_node()
     return result
 
@@ -179,13 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     text = table(args.rounds)
     print(text)
     if args.update_readme:
-        readme = README.read_text()
-        if START not in readme or END not in readme:
-            print(f"README.md has no {START} ... {END} block", file=sys.stderr)
-            return 1
-        before, rest = readme.split(START, 1)
-        _, after = rest.split(END, 1)
-        README.write_text(f"{before}{START}\n{text}\n{END}{after}")
+        return write_block(text, START, END)
     return 0
 
 
