@@ -33,7 +33,16 @@ from hypothesis import strategies as st
 from .engine import Value
 from .opspec import BY_NAME, FUNCTION_OPS
 
-__all__ = ["values", "expressions", "Expression", "Step", "UNARY", "BINARY", "OPS"]
+__all__ = [
+    "values",
+    "expressions",
+    "Expression",
+    "Step",
+    "FUNCTIONS",
+    "UNARY",
+    "BINARY",
+    "OPS",
+]
 
 FUNCTIONS = tuple(f.name for f in FUNCTION_OPS)  # the op table's functions: x.name()
 UNARY = ("neg", *FUNCTIONS, "pow", "rpow")

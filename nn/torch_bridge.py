@@ -92,7 +92,8 @@ def from_torch(seq: Any, *, fused: bool = True) -> MLP:
     """An `nn.MLP` with the weights of a Sequential of Linear layers and activation modules.
 
     Accepted: `Linear` (with bias), each optionally followed by one of `ReLU`,
-    `Tanh`, `Sigmoid` or `Identity`. Anything else raises `ValueError` naming it.
+    `Tanh`, `Sigmoid`, `LeakyReLU` (negative_slope 0.01), `Softplus` (beta 1) or
+    `Identity`. Anything else raises `ValueError` naming it.
     """
     torch = _torch()
     if not isinstance(seq, torch.nn.Sequential):

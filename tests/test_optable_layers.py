@@ -224,3 +224,14 @@ def test_help_documents_the_fields_and_every_op():
         assert kink in inspect.getdoc(getattr(Value, name))
     for name in ("log", "sqrt", "log1p", "__truediv__", "__pow__"):
         assert "Error" in inspect.getdoc(getattr(Value, name)), name
+
+
+@pytest.mark.parametrize(
+    "module", [torch.nn.LeakyReLU(0.2), torch.nn.Softplus(beta=2.0)], ids=["leaky0.2", "beta2"]
+)
+def test_from_torch_refuses_an_activation_set_otherwise(module):
+    from nn.torch_bridge import from_torch
+
+    seq = torch.nn.Sequential(torch.nn.Linear(2, 1, dtype=torch.float64), module)
+    with pytest.raises(ValueError, match="the engine's"):
+        from_torch(seq)
