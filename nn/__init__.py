@@ -19,6 +19,7 @@ from .losses import (
 )
 from .modules import ACTIVATIONS, MLP, Layer, Module, Neuron
 from .optim import SGD, Adam, Optimizer
+from .playground import playground
 from .serialize import load, save
 from .train import fit
 
@@ -44,4 +45,5 @@ __all__ = [
     "save",
     "load",
     "fit",
+    "playground",
 ]
