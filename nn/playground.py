@@ -207,6 +207,38 @@ def playground(
     return Playground(page(config, title))
 
 
+def run_cli(args) -> int:
+    """`valuegrad playground`: write the page (and open it unless `--no-browser`)."""
+    import tempfile
+    import webbrowser
+
+    try:
+        layers = [int(w) for w in args.layers.split(",") if w.strip()]
+    except ValueError:
+        msg = f"--layers needs comma-separated widths such as 8,8, not {args.layers!r}"
+        raise ValueError(msg) from None
+    if not layers or not all(1 <= w <= 64 for w in layers):
+        raise ValueError(f"--layers needs widths from 1 to 64, not {args.layers!r}")
+    pg = playground(
+        dataset=args.dataset,
+        layers=layers,
+        activation=args.activation,
+        loss=args.loss,
+        lr=args.lr,
+        seed=args.seed,
+    )
+    if args.output:
+        path = pg.save(args.output)
+    else:
+        fd, name = tempfile.mkstemp(prefix="valuegrad-playground-", suffix=".html")
+        os.close(fd)
+        path = pg.save(name)
+    print(f"wrote {path}")
+    if not args.no_browser:
+        webbrowser.open(Path(path).resolve().as_uri())
+    return 0
+
+
 def page(config: dict, title: str) -> str:
     """The page as HTML text: config as JSON, the op table's rules and the inlined script."""
     css = (_HERE / "playground.css").read_text(encoding="utf-8")
