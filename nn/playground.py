@@ -93,15 +93,16 @@ def train_like_page(
     seed: int = 0,
     l2: float = 0.0,
     steps: int = 1,
+    start: int = 0,
 ) -> list[float]:
     """Train `model` in Python as the page does (nn's loss, `nn.SGD`, the page's batch order);
-    returns the loss of each step."""
+    returns the loss of each step. `start`: the page's step count so far (the batches go on)."""
     n = len(X)
     ts = targets(loss, classes)
     opt = SGD(model.parameters(), lr=lr, weight_decay=l2)
     fn = getattr(_losses, loss)
     history = []
-    for batch in batches(n, batch_size or n, seed, steps):
+    for batch in batches(n, batch_size or n, seed, start + steps)[start:]:
         out = fn([model(X[i]) for i in batch], [ts[i] for i in batch])
         opt.zero_grad()
         out.backward()

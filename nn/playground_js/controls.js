@@ -252,7 +252,10 @@
   (cfg.data ? ["yours"] : []).concat(["moons", "circles", "xor", "spiral", "gauss", "sin", "parabola", "line"]).forEach(function (d) {
     ds.add(new Option(d === "yours" ? "your X, y" : d, d, false, d === S.dataset));
   });
-  ds.addEventListener("change", function () { S.dataset = ds.value; S.fromPython = false; loadData(); build(S.initial); render(); });
+  ds.addEventListener("change", function () {
+    if (S.dataset === "yours" && ds.value !== "yours") { S.splitShare = 0.5; $("pg-split").value = 0.5; $("pg-split-out").textContent = 0.5; }
+    S.dataset = ds.value; S.fromPython = false; loadData(); build(S.initial); render();
+  });
   var ls = $("pg-loss");
   Object.keys(PG_LOSSES).forEach(function (l) { ls.add(new Option(l, l, false, l === S.loss)); });
   ls.addEventListener("change", function () {

@@ -37,6 +37,9 @@ function pgDrawSample(box, G, at) {
     col.forEach(function (v, r) { place.set(v, [10 + d * 110, 10 + r * 46 + (rows - col.length) * 23]); });
   });
   var nf = G.topo.length, active = at < nf ? G.topo[at] : G.back[at - nf] && G.back[at - nf].v;
+  var grads = new Map(); // the gradient each node had when its closure ran, up to this step
+  for (var k = 0; k < at - nf && k < G.back.length; k++) grads.set(G.back[k].v, G.back[k].g);
+  if (G.back[at - nf]) grads.set(G.back[at - nf].v, G.back[at - nf].g);
   G.topo.forEach(function (v) {
     var a = place.get(v);
     v.prev.forEach(function (p) {
@@ -49,7 +52,8 @@ function pgDrawSample(box, G, at) {
     var a = place.get(v), done = at >= nf ? true : k <= at, fill = v === active ? "#ffe8a8" : "#f8f8f8";
     pgEl("rect", { x: a[0], y: a[1], width: 96, height: 36, rx: 4, fill: fill, stroke: v === active ? "#000" : "#888" }, svg);
     pgEl("text", { x: a[0] + 4, y: a[1] + 13, "font-size": 10 }, svg, pgNodeText(v).slice(0, 17));
-    pgEl("text", { x: a[0] + 4, y: a[1] + 30, "font-size": 10 }, svg, done ? "= " + pgFmt(v.data, 3) : "");
+    pgEl("text", { x: a[0] + 4, y: a[1] + 30, "font-size": 10 }, svg, done ? "= " + pgFmt(v.data, 3) +
+      (grads.has(v) ? " g " + pgFmt(grads.get(v), 2) : "") : "");
   });
 }
 
