@@ -93,16 +93,21 @@ def test_every_state_in_its_box_keyboard_exports_and_bad_rates(tab, artifacts, t
                                 el.bottom > box.bottom + 1 || el.top < box.top - 1;
       for (const el of document.querySelectorAll('button, label, select, .pg-stat, h2, output')) {
         if (!el.offsetParent) continue;
-        if (el.scrollWidth > el.clientWidth + 1 && el.tagName !== 'LABEL') bad.push(el.id || el.textContent);
+        if (el.scrollWidth > el.clientWidth + 1 && el.tagName !== 'LABEL') {
+          bad.push(el.id || el.textContent);
+        }
       }
       if (document.scrollingElement.scrollWidth > innerWidth + 1) bad.push('page wider than view');
       for (const t of document.querySelectorAll('#pg-net text')) {
         const c = t.previousElementSibling;
-        if (t.textContent && over(t.getBoundingClientRect(), c.getBoundingClientRect())) bad.push('net ' + t.textContent);
+        const box = c.getBoundingClientRect();
+        if (t.textContent && over(t.getBoundingClientRect(), box)) bad.push('net ' + t.textContent);
       }
       for (const t of document.querySelectorAll('#pg-s-graph text')) {
-        let r = t.previousElementSibling; while (r && r.tagName !== 'rect') r = r.previousElementSibling;
-        if (t.textContent && over(t.getBoundingClientRect(), r.getBoundingClientRect())) bad.push('sample ' + t.textContent);
+        let r = t.previousElementSibling;
+        while (r && r.tagName !== 'rect') r = r.previousElementSibling;
+        const box = r.getBoundingClientRect();
+        if (t.textContent && over(t.getBoundingClientRect(), box)) bad.push('s ' + t.textContent);
       }
       return bad;
     }"""
@@ -165,7 +170,7 @@ def test_every_state_in_its_box_keyboard_exports_and_bad_rates(tab, artifacts, t
     assert [loaded(x).data for x in pts] == page_out
     with tab.expect_download() as dl:
         tab.click("#pg-export-csv")
-    lines = open(dl.value.path()).read().splitlines()
+    lines = Path(dl.value.path()).read_text().splitlines()
     assert lines[0] == "step,train_loss,test_loss,accuracy" and len(lines) == 22
     assert int(lines[-1].split(",")[0]) == 20
     # a huge learning rate: training stops, naming the step and the op; the page answers
