@@ -106,7 +106,9 @@
   S.params = function () { return pgParams(S.model).map(function (p) { return p.data; }); };
 
   // -- drawing ------------------------------------------------------------------------------
+  S.frames = 0;
   function render() {
+    S.frames += 1;
     var h = S.hist[S.hist.length - 1];
     $("pg-epoch").textContent = S.step;
     $("pg-train-loss").textContent = h ? pgFmt(h.train, 3) : "-";
