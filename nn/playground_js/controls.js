@@ -268,8 +268,8 @@
   });
   function slider(id, key, after) {
     var el = $(id), out = $(id + "-out");
-    el.value = S[key]; out.textContent = S[key];
-    el.addEventListener("input", function () { S[key] = parseFloat(el.value); out.textContent = S[key]; after(); });
+    el.value = S[key]; out.textContent = (+S[key]).toFixed(2);
+    el.addEventListener("input", function () { S[key] = parseFloat(el.value); out.textContent = S[key].toFixed(2); after(); });
   }
   slider("pg-noise", "noise", function () { if (S.dataset !== "yours") { loadData(); build(S.initial); render(); } });
   slider("pg-split", "splitShare", function () {
