@@ -45,6 +45,7 @@
     return ps;
   }
   function build(params) {
+    S.hover = null;
     S.model = pgModel({ sizes: S.sizes, acts: S.acts, params: params });
     S.step = 0; S.hist = []; S.error = null; S.G = null;
     $("pg-error").hidden = true;
@@ -121,9 +122,12 @@
     var acts = [S.X[S.sample]].concat(keep.map(function (o) { return o.map(function (v) { return v.data; }); }));
     pgDrawNet($("pg-net"), S, acts, showWeight);
     drawLayers();
+    if (S.hover && document.activeElement.tagName !== "INPUT") showWeight.apply(null, S.hover); // live while it rests there
     if (S.G) sampleView();
   }
   function showWeight(w, l, j, i, edit) {
+    w = S.model.layers[l].neurons[j].w[i]; // the current model's (after a reset or rebuild)
+    S.hover = [w, l, j, i];
     var n = S.model.layers[l].neurons[j], keep = [];
     pgForward(S.model, S.X[S.sample], keep);
     var xin = l === 0 ? S.X[S.sample][i] : keep[l - 1][i].data, box = $("pg-weight");
