@@ -18,7 +18,7 @@ import random
 from collections.abc import Sequence
 from pathlib import Path
 
-from autograd.explorer import rules_js, safe_json
+from autograd.explorer import Explorer, rules_js, safe_json
 
 from . import losses as _losses
 from .modules import MLP
@@ -34,25 +34,16 @@ DATASETS = ("moons", "circles", "xor", "spiral", "gauss", "sin", "parabola", "li
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
 
 
-class Playground:
+class Playground(Explorer):
     """A playground page: shows itself inline in Jupyter, `.save(path)` writes it."""
 
     def __init__(self, html_text: str, height: int = 900) -> None:
-        self.html = html_text
-        self.height = height
-
-    def save(self, path: str | os.PathLike) -> Path:
-        """Write the page (one self-contained HTML file) to `path`."""
-        path = Path(path)
-        path.write_text(self.html, encoding="utf-8")
-        return path
+        super().__init__(html_text, height)
 
     def _repr_html_(self) -> str:
-        return (
-            f'<iframe srcdoc="{html.escape(self.html, quote=True)}" '
-            f'style="width:100%;height:{self.height}px;border:1px solid #ddd;resize:vertical" '
-            'sandbox="allow-scripts allow-downloads" title="valuegrad playground"></iframe>'
-        )
+        frame = super()._repr_html_()  # the explorer's sandboxed frame, with downloads (export)
+        frame = frame.replace('sandbox="allow-scripts"', 'sandbox="allow-scripts allow-downloads"')
+        return frame.replace('title="valuegrad explorer"', 'title="valuegrad playground"')
 
     def __repr__(self) -> str:
         return f"<valuegrad playground page, {len(self.html)} characters>"
