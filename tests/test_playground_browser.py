@@ -146,6 +146,12 @@ def test_every_state_in_its_box_keyboard_exports_and_bad_rates(tab, artifacts, t
         tab.select_option("#pg-dataset", ds)
         tab.evaluate("PG.run(3)")
         assert tab.evaluate(check) == [], ds
+    for sel, v in (("#pg-noise", "0.35"), ("#pg-split", "0.3"), ("#pg-noise", "0")):
+        move = "(e, v) => { e.value = v; e.dispatchEvent(new Event('input')); }"
+        tab.eval_on_selector(sel, move, v)
+        tab.evaluate("PG.run(3)")
+        assert tab.evaluate(check) == [], (sel, v)
+    assert tab.evaluate("PG.split") == round(0.3 * 200) and tab.evaluate("PG.noise") == 0
     for loss in ["hinge", "bce", "bce_with_logits", "half_squared_error", "mse"]:
         tab.select_option("#pg-loss", loss)
         tab.evaluate("PG.run(3)")
