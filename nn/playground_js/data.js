@@ -28,7 +28,7 @@ function pgDataset(name, n, noise, seed) {
       var k = i < n / 2 ? 0 : 1, j = k ? i - Math.floor(n / 2) : i, m = Math.ceil(n / 2);
       r = (j / m) * 5;
       t = 1.75 * (j / m) * 2 * Math.PI + k * Math.PI;
-      X.push([r * Math.sin(t) + uniform(-1, 1) * noise * 5, r * Math.cos(t) + uniform(-1, 1) * noise * 5]);
+      X.push([r * Math.sin(t) + uniform(-1, 1) * noise, r * Math.cos(t) + uniform(-1, 1) * noise]);
       y.push(k);
     }
   } else { // moons, as sklearn's make_moons, scaled to the same plane
