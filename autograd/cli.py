@@ -179,12 +179,28 @@ def _parser() -> argparse.ArgumentParser:
     with_expr("codegen", "print the forward and backward pass as Python code")
     d = sub.add_parser("demo", help="backpropagate through a neuron, draw it, check it")
     d.add_argument("-o", "--output", default="demo.svg", help="the SVG (default demo.svg)")
+    pg = sub.add_parser("playground", help="train a network live in a browser (one HTML file)")
+    pg.add_argument("--dataset", default="moons", help="moons, circles, xor, spiral, gauss, ...")
+    pg.add_argument("--layers", default="4,4", help="hidden widths, comma-separated (default 4,4)")
+    pg.add_argument("--activation", default="tanh", help="relu, tanh, sigmoid or linear")
+    pg.add_argument("--loss", default="mse", help="mse, half_squared_error, hinge, bce, ...")
+    pg.add_argument("--lr", type=float, default=0.03, help="learning rate (default 0.03)")
+    pg.add_argument("--seed", type=int, default=0, help="seeds the data and the weights")
+    pg.add_argument("-o", "--output", default=None, help="where (default: a temporary file)")
+    pg.add_argument("--no-browser", action="store_true", help="write the page, do not open it")
     return parser
+
+
+def _cmd_playground(args: argparse.Namespace) -> int:
+    from nn.playground import run_cli  # nn imports autograd, never autograd.cli: no circle
+
+    return run_cli(args)
 
 
 _COMMANDS = {"eval": _cmd_eval, "graph": _cmd_graph, "check": _cmd_check, "demo": _cmd_demo}
 _COMMANDS["explore"] = _cmd_explore
 _COMMANDS["codegen"] = _cmd_codegen
+_COMMANDS["playground"] = _cmd_playground
 
 
 def main(argv: list[str] | None = None) -> int:

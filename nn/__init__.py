@@ -22,6 +22,7 @@ from .losses import (
 )
 from .modules import ACTIVATIONS, MLP, Layer, Module, Neuron
 from .optim import SGD, Adam, Optimizer
+from .playground import playground
 from .serialize import load, save
 from .train import fit
 
@@ -47,4 +48,5 @@ __all__ = [
     "save",
     "load",
     "fit",
+    "playground",
 ]
