@@ -110,9 +110,9 @@ def test_bad_bindings_exit_2(capsys, at):
     assert code == 2 and "--at" in err
 
 
-def test_domain_error_exits_1_naming_the_op(capsys):
+def test_domain_error_exits_3_naming_the_op(capsys):
     code, _, err = run(capsys, "eval", "log(x)", "--at", "x=-1")
-    assert code == 1 and "log()" in err and "-1.0" in err
+    assert code == 3 and "log()" in err and "-1.0" in err
 
 
 @settings(max_examples=300)
@@ -259,7 +259,7 @@ def test_check_refuses_a_meaningless_eps(capsys, eps):
 
 def test_check_refuses_an_eps_too_long_for_the_point(capsys):
     code, out, err = run(capsys, "check", "x*x", "--at", "x=1", "--eps", "1e300")
-    assert code == 1 and "passed" not in out and "eps=1e+300 is too large" in err
+    assert code == 3 and "passed" not in out and "eps=1e+300 is too large" in err
 
 
 def test_check_compares_the_one_sided_slope_at_a_domain_edge(capsys):
@@ -271,7 +271,7 @@ def test_check_compares_the_one_sided_slope_at_a_domain_edge(capsys):
 def test_check_unverified_fails_unless_allowed(capsys):
     # sqrt(x) + sqrt(-x) is defined at 0 only: no finite difference exists
     code, out, _ = run(capsys, "check", "sqrt(x) + sqrt(-x)", "--at", "x=0")
-    assert code == 1 and "UNVERIFIED" in out and "NOT VERIFIED" in out
+    assert code == 4 and "UNVERIFIED" in out and "NOT VERIFIED" in out
     assert "--allow-unverified" in out
     code, out, _ = run(capsys, "check", "sqrt(x) + sqrt(-x)", "--at", "x=0", "--allow-unverified")
     assert code == 0 and "UNVERIFIED, skipped" in out
@@ -279,9 +279,9 @@ def test_check_unverified_fails_unless_allowed(capsys):
 
 def test_check_names_a_non_finite_value_at_the_point(capsys):
     code, out, err = run(capsys, "check", "exp(x * 1000)", "--at", "x=1")
-    assert code == 1 and "passed" not in out and "is inf at the point (x=1.0)" in err
+    assert code == 3 and "passed" not in out and "is inf at the point (x=1.0)" in err
     code, out, err = run(capsys, "check", "x * y", "--at", "x=nan", "y=1")
-    assert code == 1 and "input x is nan" in err and "mutate" not in err
+    assert code == 3 and "input x is nan" in err and "mutate" not in err
 
 
 def test_check_richardson_at_a_switch_point(capsys):
