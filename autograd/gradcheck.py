@@ -279,7 +279,7 @@ def _derivative(
                 note = "f is undefined on both sides of the point for every step tried"
                 return math.nan, UNVERIFIED, note, (), h
             return _one_sided(safe, x, f0, 1 if seen[1] else -1, h, tol)
-    kind, h, fp, fm, note2, slopes = _sides(safe, x, f0, h, (fp, fm), tol, method != "richardson")
+    kind, h, fp, fm, note2, slopes = _sides(safe, x, f0, h, (fp, fm), tol, method)
     note = "; ".join(n for n in (note, note2) if n)
     if kind:  # fp is then the estimate to show
         return fp, kind, note, slopes, h
@@ -294,6 +294,33 @@ def _derivative(
     return num, kind, "; ".join(n for n in (note, note2) if n), (), h
 
 
+def _confirmed(
+    safe: Callable[[float], float | None],
+    x: float,
+    f0: float,
+    last: tuple[float, float, float, float],
+    est: float,
+    tol: Callable[[float], float],
+) -> bool:
+    """Whether a difference over a far shorter step, just above rounding, agrees with `est`.
+
+    Differences that settle over long steps may only say that f wiggles less than the
+    tolerance over them (sin at 2.5e12 over steps of 1e7): the short step tells.
+    """
+    s, fp, fm, noise = last
+    # 4**6 times shorter, but above what rounding in f's own arithmetic could swamp
+    p = max(s / 4**6, 1e3 * math.ulp(max(abs(f0), abs(fp), abs(fm))) / tol(est), 64 * math.ulp(x))
+    if p >= s / 4:
+        return True  # the window already reaches down to rounding
+    hp, hm = (x + p) - x, x - (x - p)
+    pp, pm = safe(x + p), safe(x - p)
+    if not hp or not hm or pp is None or pm is None:
+        return True  # nothing shorter to compare with
+    short_noise = 2 * math.ulp(max(abs(f0), abs(pp), abs(pm))) / min(hp, hm)
+    short = (pp - pm) / (hp + hm)
+    return abs(short - est) <= tol(est) / 2 + noise + short_noise
+
+
 def _sides(
     safe: Callable[[float], float | None],
     x: float,
@@ -301,7 +328,7 @@ def _sides(
     h: float,
     first: tuple[float, float],
     tol: Callable[[float], float],
-    accurate: bool = True,
+    method: str = "central",
 ) -> tuple[str, float, float, float, str, tuple[float, ...]]:
     """What the differences at steps h, h/4, h/16, ... say about f at x.
 
@@ -310,10 +337,10 @@ def _sides(
     the tolerance or shrinks with the step, as a smooth f's does; the result is the
     longest step of that window. A kink: the one-sided slopes settle and differ down to
     the finest step. Anything else (a kink or jump within every step, or noise): UNVERIFIED.
-    With `accurate` false (Richardson's extrapolation follows) the central differences
-    need only converge, not settle. `first` is f(x+h), f(x-h). Returns (kind, step,
-    f(x+step), f(x-step), note, slopes); at a kink or UNVERIFIED the third is the
-    estimate to show instead.
+    For method "forward" the right slopes must settle too; for "richardson" (whose
+    extrapolation follows) the central differences need only converge. `first` is
+    f(x+h), f(x-h). Returns (kind, step, f(x+step), f(x-step), note, slopes); at a kink
+    or UNVERIFIED the third is the estimate to show instead.
     """
     rs: list[float] = []
     ls: list[float] = []
@@ -326,9 +353,9 @@ def _sides(
         t = tol(q[-1]) / 4
         return abs(q[-1] - q[-2]) <= t + n1 + n2 and abs(q[-2] - q[-3]) <= t + n2 + n3
 
-    def geometric(q: list[float]) -> bool:  # converging at least as a smooth f's slopes do
-        d1, d2 = q[-2] - q[-3], q[-1] - q[-2]
-        return abs(d2) <= 0.35 * abs(d1)
+    def geometric(q: list[float], n: int = 3) -> bool:  # converging as a smooth f's slopes do
+        d = [b - a for a, b in zip(q[-n:], q[-n + 1 :])]
+        return len(q) >= n and all(0.05 * a * a <= a * b <= 0.35 * a * a for a, b in zip(d, d[1:]))
 
     def gap(k: int) -> float:
         return abs(rs[k] - ls[k])
@@ -348,9 +375,13 @@ def _sides(
         ls.append(left)
         cs.append((fp - fm) / (hp + hm))
         seen.append((s, fp, fm, noise))
-        if len(rs) >= 3 and (steady(cs) or (not accurate and geometric(cs))):
+        forward = method == "forward"
+        settled = len(rs) >= 3 and (steady(rs) if forward else steady(cs))
+        if settled or (len(rs) >= 3 and method == "richardson" and geometric(cs)):
             small = gap(-1) <= tol(max(abs(r), abs(left))) + noise
-            if small or (gap(-1) <= 0.35 * gap(-2) and gap(-2) <= 0.35 * gap(-3)):
+            if (small or (gap(-1) <= 0.35 * gap(-2) and gap(-2) <= 0.35 * gap(-3))) and (
+                not settled or _confirmed(safe, x, f0, seen[-1], rs[-3] if forward else cs[-3], tol)
+            ):
                 step, fp3, fm3, _ = seen[-3]
                 note = f"step shrunk to {step:.0e}: only there do the differences settle"
                 return "", step, fp3, fm3, "" if step == h else note, ()
@@ -359,7 +390,11 @@ def _sides(
         # too few steps to watch (f's domain or rounding ends them) and no sign of a kink
         return "", h, first[0], first[1], f"only {len(rs)} step(s) to compare{why}", ()
     sides = [(q[-1] + (q[-1] - q[-2]) / 3, abs(q[-1] - q[-2]) / 3) for q in (ls, rs)]
-    if len(rs) >= 3 and all(steady(q) or geometric(q) for q in (rs, ls)):
+    if (
+        len(rs) >= 3
+        and gap(-1) > tol(max(abs(rs[-1]), abs(ls[-1]))) + seen[-1][3]
+        and all(steady(q) or geometric(q) for q in (rs, ls))
+    ):
         (lv, lpad), (rv, rpad) = sides
         lo, hi = sorted((lv, rv))
         pad = max(lpad, rpad) + seen[-1][3]
