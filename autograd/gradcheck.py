@@ -2,10 +2,14 @@
 
 `gradcheck(f, inputs)` compares, for every input, the gradient `backward()`
 gives with a numerical derivative, and returns a report that prints as a table
-(as `torch.autograd.gradcheck` does on failure). At a kink the engine's gradient
-must lie between the two one-sided slopes; at an edge of `f`'s domain it is
-compared with the one-sided slope. A row with no finite difference to compare
-with is UNVERIFIED, and the check fails unless `allow_unverified=True`.
+(as `torch.autograd.gradcheck` does on failure). Each point's kind is decided from
+the differences at steps eps, eps/4, eps/16, ... on each side: central differences
+that settle, with one-sided slopes that agree (or close in as a smooth f's do), mean
+smooth; one-sided slopes that settle and differ down to the finest step mean a kink,
+where the engine's gradient must lie between them; slopes that never settle (a jump)
+mean UNVERIFIED. At an edge of `f`'s domain the gradient is compared with the
+one-sided slope. A row with no finite difference to compare with is UNVERIFIED, and
+the check fails unless `allow_unverified=True`. Each row's note says why.
 """
 
 from __future__ import annotations
