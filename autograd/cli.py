@@ -6,6 +6,11 @@ valuegrad explore "x*y + sin(x)" --at x=2 y=3              (opens the explorer i
 valuegrad check "x*y + sin(x)" --at x=2 y=3
 valuegrad codegen "x*y + sin(x)" --at x=2 y=3
 valuegrad demo
+
+Exit statuses (EXIT_*): 0 done; 1 a gradient is wrong (check); 2 the command line or
+the expression is refused; 3 the input cannot be computed or written (a domain error,
+an output the renderer cannot write, a point gradcheck cannot check at); 4 check
+could not verify a row (UNVERIFIED) and --allow-unverified was not given.
 """
 
 from __future__ import annotations
@@ -20,13 +25,15 @@ import sys
 from .engine import Value
 from .parse import ExpressionError, evaluate, names_in, parse
 
-__all__ = ["main"]
+__all__ = ["main", "EXIT_OK", "EXIT_WRONG", "EXIT_USAGE", "EXIT_INPUT", "EXIT_UNVERIFIED"]
+
+EXIT_OK, EXIT_WRONG, EXIT_USAGE, EXIT_INPUT, EXIT_UNVERIFIED = 0, 1, 2, 3, 4
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
 class _UsageError(Exception):
-    """Bad command-line input: exit status 2."""
+    """Bad command-line input: exit status EXIT_USAGE."""
 
 
 def _bindings(pairs: list[str]) -> dict[str, float]:
@@ -35,6 +42,8 @@ def _bindings(pairs: list[str]) -> dict[str, float]:
         name, sep, number = pair.partition("=")
         if not sep or not _NAME.match(name.strip()):
             raise _UsageError(f"--at takes name=number pairs, not {pair!r}")
+        if name.strip() in env:
+            raise _UsageError(f"--at binds {name.strip()} twice ({pair!r}); give each name once")
         try:
             env[name.strip()] = float(number)
         except ValueError:
@@ -118,7 +127,9 @@ def _cmd_check(args: argparse.Namespace) -> int:
         allow_unverified=args.allow_unverified,
     )
     print(report)
-    return 0 if report else 1
+    if report.failures:
+        return EXIT_WRONG
+    return EXIT_OK if report else EXIT_UNVERIFIED
 
 
 def _cmd_codegen(args: argparse.Namespace) -> int:
@@ -156,7 +167,8 @@ def _parser() -> argparse.ArgumentParser:
 
     def with_expr(name: str, help: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help)
-        p.add_argument("expr", help='an expression such as "x*y + sin(x)"')
+        # optional here so that main() can take an expression starting with "-" itself
+        p.add_argument("expr", nargs="?", help='an expression such as "x*y + sin(x)" or "-x*y"')
         p.add_argument("--at", nargs="+", default=[], metavar="NAME=NUMBER", help="input values")
         return p
 
@@ -164,7 +176,9 @@ def _parser() -> argparse.ArgumentParser:
     g = with_expr("graph", "write the computation graph (.svg, .png, .dot, .html)")
     g.add_argument("-o", "--output", default="graph.svg", help="where (default graph.svg)")
     g.add_argument("--max-nodes", type=int, default=400, help="refuse larger graphs")
-    c = with_expr("check", "compare gradients with finite differences (exit 1 on mismatch)")
+    c = with_expr(
+        "check", "compare gradients with finite differences (exit 1 if wrong, 4 if unverified)"
+    )
     c.add_argument("--method", choices=["central", "forward", "richardson"], default="central")
     c.add_argument("--eps", type=_eps, default=1e-6, help="step size, or auto")
     c.add_argument(
@@ -203,14 +217,49 @@ _COMMANDS["codegen"] = _cmd_codegen
 _COMMANDS["playground"] = _cmd_playground
 
 
+def _expression_apart(
+    parser: argparse.ArgumentParser, argv: list[str]
+) -> tuple[list[str], str | None]:
+    """Take out an expression that starts with "-" ("-x*y"), which argparse would read as
+    an option: the first argument after the command that is not an option, an option's
+    value or a negative number, or the one right after "--". Returns the rest and it."""
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    if not argv or argv[0] not in sub.choices:
+        return argv, None
+    actions = sub.choices[argv[0]]._option_string_actions
+    rest = argv[1:]
+    if rest[:1] == ["--"] and len(rest) > 1:
+        return [argv[0], *rest[2:]], rest[1]
+    takes_value = False
+    for i, a in enumerate(rest):
+        if a == "--":
+            break
+        known = a in actions or a.split("=", 1)[0] in actions
+        negative = parser._negative_number_matcher.match(a)
+        if a.startswith("-") and len(a) > 1 and not (known or takes_value or negative):
+            return [argv[0], *rest[:i], *rest[i + 1 :]], a
+        action = actions.get(a)
+        takes_value = action is not None and action.nargs is None and bool(action.option_strings)
+        takes_value = takes_value and not isinstance(action, argparse._StoreTrueAction)
+    return argv, None
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; returns the exit status (2 for bad input)."""
-    args = _parser().parse_args(argv)
+    """Run the command line; returns the exit status (EXIT_* above)."""
+    parser = _parser()
+    argv, expr = _expression_apart(parser, list(sys.argv[1:] if argv is None else argv))
+    args = parser.parse_args(argv)
+    if expr is not None:
+        if args.expr is not None:
+            parser.error(f"two expressions: {expr!r} and {args.expr!r}")
+        args.expr = expr
+    if hasattr(args, "expr") and args.expr is None:
+        parser.error(f"{args.command}: the following arguments are required: expr")
     try:
         return _COMMANDS[args.command](args)
     except _UsageError as e:
         print(f"valuegrad: error: {e}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     except (ArithmeticError, ValueError, TypeError, RuntimeError, OSError) as e:
         print(f"valuegrad: {args.command} failed: {e}", file=sys.stderr)
-        return 1
+        return EXIT_INPUT

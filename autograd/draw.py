@@ -59,6 +59,11 @@ def find_renderer(prefer: str | None = None) -> list[str]:
         )
         if found:
             return [found] if name == "graphviz-pure" else [found, "-Kdot"]
+    if prefer and prefer not in ("dot", "graphviz-pure"):
+        raise RendererNotFoundError(
+            f"the renderer {prefer!r} (VALUEGRAD_RENDERER or renderer=) is not on PATH; "
+            "it may name dot or graphviz-pure, or be unset to try both"
+        )
     raise RendererNotFoundError(
         f"no Graphviz renderer found (looked for {' and '.join(names)}): "
         "`pip install graphviz-pure` (a valuegrad dependency) or install the system "

@@ -2,10 +2,14 @@
 
 `gradcheck(f, inputs)` compares, for every input, the gradient `backward()`
 gives with a numerical derivative, and returns a report that prints as a table
-(as `torch.autograd.gradcheck` does on failure). At a kink the engine's gradient
-must lie between the two one-sided slopes; at an edge of `f`'s domain it is
-compared with the one-sided slope. A row with no finite difference to compare
-with is UNVERIFIED, and the check fails unless `allow_unverified=True`.
+(as `torch.autograd.gradcheck` does on failure). Each point's kind is decided from
+the differences at steps eps, eps/4, eps/16, ... on each side: central differences
+that settle, with one-sided slopes that agree (or close in as a smooth f's do), mean
+smooth; one-sided slopes that settle and differ down to the finest step mean a kink,
+where the engine's gradient must lie between them; slopes that never settle (a jump)
+mean UNVERIFIED. At an edge of `f`'s domain the gradient is compared with the
+one-sided slope. A row with no finite difference to compare with is UNVERIFIED, and
+the check fails unless `allow_unverified=True`. Each row's note says why.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ METHODS = ("central", "forward", "richardson")
 _AUTO_EPS = {"central": 6e-6, "forward": 1.5e-8, "richardson": 1e-3}
 # A longer step measures f away from the point, not its derivative at the point
 MAX_REL_EPS = 0.1
+# How often the step shrinks by 4 in search of slopes that settle (h / 4**26 ~ h * 2e-16)
+_SHRINKS = 26
 _DOMAIN_ERRORS = (ValueError, ZeroDivisionError, OverflowError)
 UNVERIFIED = "UNVERIFIED"
 
@@ -277,29 +283,141 @@ def _derivative(
                 note = "f is undefined on both sides of the point for every step tried"
                 return math.nan, UNVERIFIED, note, (), h
             return _one_sided(safe, x, f0, 1 if seen[1] else -1, h, tol)
+    kind, h, fp, fm, note2, slopes = _sides(safe, x, f0, h, (fp, fm), tol, method)
+    note = "; ".join(n for n in (note, note2) if n)
+    if kind:  # fp is then the estimate to show
+        return fp, kind, note, slopes, h
     # divide by the steps actually taken: x + h rounds, and at a large x by much of h
     hp, hm = (x + h) - x, x - (x - h)
-    right, left = (fp - f0) / hp, (f0 - fm) / hm
-    gap = abs(right - left)
-    if gap > tol(max(abs(right), abs(left))):
-        # A smooth function's one-sided slopes converge as h shrinks; a kink's do not.
-        r2, l2 = (safe(x + h / 8), safe(x - h / 8))
-        if r2 is not None and l2 is not None:
-            right8, left8 = (r2 - f0) / ((x + h / 8) - x), (f0 - l2) / (x - (x - h / 8))
-            if abs(right8 - left8) > 0.5 * gap:
-                # the slopes at h/8, widened by their error: a seventh of how far they moved
-                # from those at h (each slope's error shrinks with its step)
-                pad = max(abs(right - right8), abs(left - left8)) / 7
-                note = f"not differentiable here: slopes {left8:.6g} left, {right8:.6g} right"
-                lo, hi = sorted((left8, right8))
-                return (right8 + left8) / 2, "kink", note, (lo - pad, hi + pad), h
     if method == "forward":
-        return right, "", note, (), h
+        return (fp - f0) / hp, "", note, (), h
     central = (fp - fm) / (hp + hm)
     if method == "central":
         return central, "", note, (), h
     num, kind, note2, _, h = _richardson(safe, x, h, central, tol)
     return num, kind, "; ".join(n for n in (note, note2) if n), (), h
+
+
+def _confirmed(
+    safe: Callable[[float], float | None],
+    x: float,
+    f0: float,
+    last: tuple[float, float, float, float],
+    est: float,
+    tol: Callable[[float], float],
+) -> bool:
+    """Whether a difference over a far shorter step, just above rounding, agrees with `est`.
+
+    Differences that settle over long steps may only say that f wiggles less than the
+    tolerance over them (sin at 2.5e12 over steps of 1e7): the short step tells.
+    """
+    s, fp, fm, noise = last
+    # 4**6 times shorter, but above what rounding in f's own arithmetic could swamp
+    p = max(s / 4**6, 1e3 * math.ulp(max(abs(f0), abs(fp), abs(fm))) / tol(est), 64 * math.ulp(x))
+    if p >= s / 4:
+        return True  # the window already reaches down to rounding
+    hp, hm = (x + p) - x, x - (x - p)
+    pp, pm = safe(x + p), safe(x - p)
+    if not hp or not hm or pp is None or pm is None:
+        return True  # nothing shorter to compare with
+    short_noise = 2 * math.ulp(max(abs(f0), abs(pp), abs(pm))) / min(hp, hm)
+    short = (pp - pm) / (hp + hm)
+    return abs(short - est) <= tol(est) / 2 + noise + short_noise
+
+
+def _sides(
+    safe: Callable[[float], float | None],
+    x: float,
+    f0: float,
+    h: float,
+    first: tuple[float, float],
+    tol: Callable[[float], float],
+    method: str = "central",
+) -> tuple[str, float, float, float, str, tuple[float, ...]]:
+    """What the differences at steps h, h/4, h/16, ... say about f at x.
+
+    Smooth: over three successive steps the central differences settle (within a quarter
+    of the tolerance, beyond rounding) and the gap between the one-sided slopes is within
+    the tolerance or shrinks with the step, as a smooth f's does; the result is the
+    longest step of that window. A kink: the one-sided slopes settle and differ down to
+    the finest step. Anything else (a kink or jump within every step, or noise): UNVERIFIED.
+    For method "forward" the right slopes must settle too; for "richardson" (whose
+    extrapolation follows) the central differences need only converge. `first` is
+    f(x+h), f(x-h). Returns (kind, step, f(x+step), f(x-step), note, slopes); at a kink
+    or UNVERIFIED the third is the estimate to show instead.
+    """
+    rs: list[float] = []
+    ls: list[float] = []
+    cs: list[float] = []
+    seen: list[tuple[float, float, float, float]] = []  # step, f(x+step), f(x-step), noise
+    s, why = h, ""
+
+    def steady(q: list[float]) -> bool:
+        n1, n2, n3 = (z[3] for z in seen[-3:])
+        t = tol(q[-1]) / 4
+        return abs(q[-1] - q[-2]) <= t + n1 + n2 and abs(q[-2] - q[-3]) <= t + n2 + n3
+
+    def geometric(q: list[float], n: int = 3) -> bool:  # converging as a smooth f's slopes do
+        d = [b - a for a, b in zip(q[-n:], q[-n + 1 :])]
+        return len(q) >= n and all(0.05 * a * a <= a * b <= 0.35 * a * a for a, b in zip(d, d[1:]))
+
+    def gap(k: int) -> float:
+        return abs(rs[k] - ls[k])
+
+    for k in range(_SHRINKS + 1):
+        hp, hm = (x + s) - x, x - (x - s)
+        fp, fm = first if k == 0 else (safe(x + s), safe(x - s))
+        if not hp or not hm or fp is None or fm is None:
+            why = f"; then x +- {s:.0e} {'leaves f' if hp and hm else 'is lost in rounding'}"
+            break
+        r, left = (fp - f0) / hp, (f0 - fm) / hm
+        noise = 2 * math.ulp(max(abs(f0), abs(fp), abs(fm))) / min(hp, hm)
+        if len(rs) >= 3 and noise > tol(max(abs(r), abs(left))) / 4:
+            why = "; rounding swamps shorter steps"
+            break
+        rs.append(r)
+        ls.append(left)
+        cs.append((fp - fm) / (hp + hm))
+        seen.append((s, fp, fm, noise))
+        forward = method == "forward"
+        settled = len(rs) >= 3 and (steady(rs) if forward else steady(cs))
+        if settled or (len(rs) >= 3 and method == "richardson" and geometric(cs)):
+            small = gap(-1) <= tol(max(abs(r), abs(left))) + noise
+            if (small or (gap(-1) <= 0.35 * gap(-2) and gap(-2) <= 0.35 * gap(-3))) and (
+                not settled or _confirmed(safe, x, f0, seen[-1], rs[-3] if forward else cs[-3], tol)
+            ):
+                step, fp3, fm3, _ = seen[-3]
+                note = f"step shrunk to {step:.0e}: only there do the differences settle"
+                return "", step, fp3, fm3, "" if step == h else note, ()
+        s /= 4
+    if len(rs) < 3 and rs and gap(0) <= tol(max(abs(rs[0]), abs(ls[0]))) + seen[0][3]:
+        # too few steps to watch (f's domain or rounding ends them) and no sign of a kink
+        return "", h, first[0], first[1], f"only {len(rs)} step(s) to compare{why}", ()
+    sides = [(q[-1] + (q[-1] - q[-2]) / 3, abs(q[-1] - q[-2]) / 3) for q in (ls, rs)]
+    if (
+        len(rs) >= 3
+        and gap(-1) > tol(max(abs(rs[-1]), abs(ls[-1]))) + seen[-1][3]
+        and all(steady(q) or geometric(q) for q in (rs, ls))
+    ):
+        (lv, lpad), (rv, rpad) = sides
+        lo, hi = sorted((lv, rv))
+        pad = max(lpad, rpad) + seen[-1][3]
+        note = f"not differentiable here: slopes {lv:.6g} left, {rv:.6g} right"
+        note += f", steady down to a step of {seen[-1][0]:.0e}"
+        return "kink", seen[-1][0], (lo + hi) / 2, math.nan, note, (lo - pad, hi + pad)
+    if not rs:
+        return UNVERIFIED, h, math.nan, math.nan, f"no slope to measure{why}", ()
+    jump = [
+        side
+        for side, q in (("right", rs), ("left", ls))
+        if len(q) >= 3 and all(abs(b) >= 3 * abs(a) > 0 for a, b in zip(q[-3:], q[-2:]))
+    ]
+    note = (
+        f"the differences do not settle as the step shrinks from {h:.0e} to {seen[-1][0]:.0e}"
+        f" (slopes left {ls[0]:.4g} .. {ls[-1]:.4g}, right {rs[0]:.4g} .. {rs[-1]:.4g}{why})"
+        + (f": f jumps here (the {' and '.join(jump)} slope grows like 1/step)" if jump else "")
+    )
+    return UNVERIFIED, h, cs[0], math.nan, note, ()
 
 
 def _number(what: str, value: object) -> float:

@@ -27,6 +27,8 @@ MAX_LENGTH = 10_000
 MAX_DEPTH = 100
 MAX_OPERATORS = 500  # also well below what Python's own parser can build a tree for
 _OPERATORS = ("+", "-", "*", "/", "**", "//", "%", "@", "<<", ">>", "&", "|", "^", "~")
+# An exponent made of numbers alone (2000, 9**9) beyond this is refused: any base but ~1
+# overflows or underflows a float there, so it is a typo far more often than meant
 MAX_EXPONENT = 1024.0
 _BINOPS = {
     ast.Add: lambda a, b: a + b,
@@ -90,15 +92,8 @@ def _check_node(text: str, node: ast.AST) -> None:
             raise _reject(text, node, "a number too large")
     elif isinstance(node, ast.BinOp):
         if type(node.op) not in _BINOPS:
-            raise _reject(text, node, f"the operator {type(node.op).__name__}")
-        right = node.right
-        if (
-            isinstance(node.op, ast.Pow)
-            and isinstance(right, ast.Constant)
-            and isinstance(right.value, (int, float))
-            and abs(right.value) > MAX_EXPONENT
-        ):
-            raise _reject(text, node, f"an exponent beyond +-{MAX_EXPONENT:g}")
+            hint = " (for a power write **)" if isinstance(node.op, ast.BitXor) else ""
+            raise _reject(text, node, f"the operator {type(node.op).__name__}{hint}")
     elif isinstance(node, ast.UnaryOp):
         if not isinstance(node.op, (ast.USub, ast.UAdd)):
             raise _reject(text, node, f"the operator {type(node.op).__name__}")
@@ -131,7 +126,9 @@ def parse(text: str) -> ast.expr:
     try:
         tree = ast.parse(text, mode="eval")
     except SyntaxError as e:
-        raise ExpressionError(f"not an expression: {e.msg} at column {e.offset or 0}") from None
+        # Python gives offset 0 when the text ends too early ("x*y +")
+        where = f"at column {e.offset}" if e.offset else f"at the end (column {len(text) + 1})"
+        raise ExpressionError(f"not an expression: {e.msg} {where}") from None
     except (RecursionError, MemoryError, ValueError) as e:
         raise ExpressionError(f"not an expression: {type(e).__name__}: nested too deeply") from None
     stack = [(tree.body, 1)]
@@ -144,7 +141,44 @@ def parse(text: str) -> ast.expr:
             )
         _check_node(text, node)
         stack.extend((child, depth + _nested(node, child)) for child in _children(node))
+    _check_constants(text, tree.body)
     return tree.body
+
+
+def _check_constants(text: str, tree: ast.expr) -> None:
+    """Refuse what numbers alone make too large, as a literal 1e400 is refused, and any
+    exponent made of numbers alone beyond +-MAX_EXPONENT (`x**2000`, `x**(9**9)`)."""
+    known: dict[int, float | None] = {}  # the value of each subtree of numbers alone
+    stack: list[tuple[ast.AST, bool]] = [(tree, False)]
+    while stack:  # post-order, without recursion
+        node, ready = stack.pop()
+        if not ready:
+            stack.append((node, True))
+            stack.extend((c, False) for c in _children(node))
+            continue
+        args = [known[id(c)] for c in _children(node)]
+        value: float | None = None
+        if isinstance(node, ast.Constant):
+            value = float(node.value)
+        elif isinstance(node, ast.Name) and node.id in CONSTANTS:
+            value = CONSTANTS[node.id]
+        elif isinstance(node, ast.UnaryOp) and args[0] is not None:
+            value = -args[0] if isinstance(node.op, ast.USub) else args[0]
+        elif isinstance(node, ast.BinOp):
+            if isinstance(node.op, ast.Pow) and args[1] is not None and abs(args[1]) > MAX_EXPONENT:
+                raise _reject(text, node, f"an exponent beyond +-{MAX_EXPONENT:g}")
+            if None not in args:
+                try:
+                    value = _BINOPS[type(node.op)](*args)
+                except OverflowError:
+                    value = math.inf
+                except (ZeroDivisionError, ValueError):
+                    value = None  # evaluation names the domain error
+                if isinstance(value, complex):
+                    value = None
+                elif value is not None and not math.isfinite(value):
+                    raise _reject(text, node, "a number too large (beyond a float)")
+        known[id(node)] = value
 
 
 def names_in(tree: ast.expr) -> list[str]:

@@ -101,8 +101,12 @@ class SGD(Optimizer):
 class Adam(Optimizer):
     """Adam (Kingma & Ba), bias-corrected, as `torch.optim.Adam` (weight decay as L2).
 
+    The second moment is kept as its square root, updated with `hypot`, so a
+    gradient whose square underflows (1e-200) or overflows (1e200) still moves
+    the parameter as exact Adam does (PyTorch gives -inf or no step there).
     Where a parameter's gradients have all been 0 and `eps=0`, it is left as
-    it is (PyTorch computes 0/0 and makes it NaN).
+    it is (PyTorch computes 0/0 and makes it NaN); where the update is not a
+    finite number, `step` raises `FloatingPointError` naming the parameter.
     """
 
     def __init__(
@@ -125,17 +129,31 @@ class Adam(Optimizer):
         self.weight_decay = _at_least_0("Adam", "weight_decay", weight_decay)
         self.t = 0
         self._m = [0.0] * len(self.params)
-        self._v = [0.0] * len(self.params)
+        self._r = [0.0] * len(self.params)  # sqrt of the second moment
 
     def step(self) -> None:
         b1, b2 = self.betas
         self.t += 1
         step_size = self.lr / (1 - b1**self.t)
         c2_sqrt = math.sqrt(1 - b2**self.t)
+        sb2, s1b2 = math.sqrt(b2), math.sqrt(1 - b2)
+        updates = []
         for i, p in enumerate(self.params):
             g = _grad(p) + self.weight_decay * p.data if self.weight_decay else _grad(p)
             m = self._m[i] = b1 * self._m[i] + (1 - b1) * g
-            v = self._v[i] = b2 * self._v[i] + (1 - b2) * g * g
-            denom = math.sqrt(v) / c2_sqrt + self.eps
-            if denom:
-                p.data -= step_size * m / denom
+            # sqrt(b2 v + (1 - b2) g^2) without squaring g, so it neither underflows nor overflows
+            r = self._r[i] = math.hypot(sb2 * self._r[i], s1b2 * g)
+            denom = r / c2_sqrt + self.eps
+            if not denom and not m:
+                updates.append(0.0)  # every gradient so far was 0: no step (0/0)
+                continue
+            u = step_size * m / denom if denom else math.nan
+            if not math.isfinite(u) and math.isfinite(g):
+                name = p.label or f"parameter {i}"
+                raise FloatingPointError(
+                    f"Adam: the update of {name} is {u!r} (gradient {g!r}, first moment {m!r}, "
+                    f"sqrt of second moment {r!r}, eps={self.eps!r}): too small to represent"
+                )
+            updates.append(u)
+        for p, u in zip(self.params, updates):
+            p.data -= u

@@ -112,7 +112,16 @@ def _neuron_spec(x: Any, where: str) -> tuple[int, str]:
 
 def _layer_spec(x: Any, where: str) -> list[tuple[int, str]]:
     neurons = _list(_object(x, "Layer", where)["neurons"], f"{where}.neurons")
-    return [_neuron_spec(n, f"{where}.neurons[{i}]") for i, n in enumerate(neurons)]
+    if not neurons:
+        raise ValueError(f"{where}.neurons is empty: a Layer has at least one neuron")
+    spec = [_neuron_spec(n, f"{where}.neurons[{i}]") for i, n in enumerate(neurons)]
+    for i, (nin, _) in enumerate(spec):
+        if nin != spec[0][0]:
+            raise ValueError(
+                f"{where}.neurons[{i}].nin is {nin}, but neurons[0].nin is {spec[0][0]}: "
+                "the neurons of a layer take the same inputs"
+            )
+    return spec
 
 
 def _spec(arch: Any) -> tuple[str, Any]:
@@ -125,7 +134,16 @@ def _spec(arch: Any) -> tuple[str, Any]:
         return kind, _layer_spec(arch, where)
     if kind == "MLP":
         layers = _list(_object(arch, "MLP", where)["layers"], f"{where}.layers")
-        return kind, [_layer_spec(x, f"{where}.layers[{i}]") for i, x in enumerate(layers)]
+        if not layers:
+            raise ValueError(f"{where}.layers is empty: an MLP has at least one layer")
+        spec = [_layer_spec(x, f"{where}.layers[{i}]") for i, x in enumerate(layers)]
+        for i in range(1, len(spec)):
+            if spec[i][0][0] != len(spec[i - 1]):
+                raise ValueError(
+                    f"{where}.layers[{i}] takes {spec[i][0][0]} inputs, but layers[{i - 1}] "
+                    f"has {len(spec[i - 1])} neurons: the layer widths do not chain"
+                )
+        return kind, spec
     if not isinstance(arch, dict):
         raise ValueError(f"{where} must be a JSON object, not {type(arch).__name__}")
     raise ValueError(f"unknown module type {kind!r} (known: Neuron, Layer, MLP)")
@@ -144,9 +162,16 @@ def _number(x: Any, where: str) -> float:
     if isinstance(x, bool) or not isinstance(x, (int, float)):
         raise ValueError(f"{where} is {x!r}, not a number")
     try:
-        return float(x)
+        y = float(x)
     except OverflowError:
         raise ValueError(f"{where} is an integer too large for a float") from None
+    if not math.isfinite(y):  # 1e400, Infinity or NaN in the JSON text: never meant as a weight
+        raise ValueError(
+            f"{where} is a JSON number that is not finite ({y!r}: out of range like "
+            '1e400, or Infinity/NaN); save writes a weight that really is one as "inf", "-inf" '
+            'or "nan"'
+        )
+    return y
 
 
 def _header(state: Any) -> tuple[str, Any]:
