@@ -239,6 +239,7 @@ def straight_line(
     wanted: Sequence[Value] | Callable[[Value], bool] | None = None,
     *,
     readable: bool = True,
+    cut: set[Value] | frozenset[Value] = frozenset(),
 ) -> Straight:
     """The lines computing `root` and d root / d leaf for each leaf in `wanted`.
 
@@ -248,20 +249,32 @@ def straight_line(
     `readable=False` (for compile) names variables `v1`, `g1`, ..., writes no
     comments, and adds a seed variable and one prior-gradient variable per
     wanted leaf, so a leaf's gradient accumulates exactly as `backward()` does.
+    `cut`: op nodes taken as leaves (Values made before a trace: inputs, as for the engine).
     """
     if not isinstance(root, Value):
         raise TypeError(f"codegen needs a Value, got {type(root).__name__}")
-    ops = topological_order(root, leaves=False) if root._bw is not None else []
+    if cut:
+        ops = _cut_order(root, cut)
+        leaf_ids = {id(v) for v in cut}
+
+        def is_leaf(v: Value) -> bool:
+            return v._bw is None or id(v) in leaf_ids
+    else:
+        ops = topological_order(root, leaves=False) if root._bw is not None else []
+
+        def is_leaf(v: Value) -> bool:
+            return v._bw is None
+
     specs = [_spec(v) for v in ops]
     reading = _reading_order(root) if readable else ops
     leaves: list[Value] = []  # in order of first use by an op (as a reader meets them)
     seen: set[Value] = set()
     for v in reading:
         for p in v._prev:
-            if p._bw is None and p not in seen:
+            if is_leaf(p) and p not in seen:
                 seen.add(p)
                 leaves.append(p)
-    if root._bw is None:
+    if is_leaf(root):
         leaves.append(root)
         seen.add(root)
     if inputs is not None:
@@ -354,7 +367,7 @@ def straight_line(
                 out.inits.append(grad[v])
     first: set[Value] = set()  # nodes whose gradient has been assigned once
     if root in need or root in wanted_set:
-        if root._bw is None:  # the output is a leaf
+        if is_leaf(root):  # the output is a leaf
             g = grad.get(root)
             if g is None:
                 grad[root] = g = new_var(f"grad_{names[root]}" if readable else "g")
@@ -387,7 +400,7 @@ def straight_line(
             g = grad[parent]
             if parent in first:
                 out.backward.append(Line(g, tuple(reads), rhs, note, augment=True))
-            elif not readable and parent._bw is None:  # the leaf's prior gradient, then +=
+            elif not readable and is_leaf(parent):  # the leaf's prior gradient, then +=
                 rhs = f"{{{len(reads)}}} + ({rhs})"
                 out.backward.append(Line(g, (*reads, g), rhs, note))
                 first.add(parent)
@@ -402,6 +415,27 @@ def straight_line(
                 out.backward.append(Line(grad[v], (), "0.0", "not used by the output"))
             out.grads.append(grad[v])
     return out
+
+
+def _cut_order(root: Value, cut: set[Value] | frozenset[Value]) -> list[Value]:
+    """`topological_order(root, leaves=False)` with the nodes of `cut` taken as leaves."""
+    order: list[Value] = []
+    if root._bw is None or root in cut:
+        return order
+    visited: set[Value] = set()
+    stack: list[Value | None] = [root]
+    while stack:
+        v = stack.pop()
+        if v is None:
+            order.append(stack.pop())
+        elif v not in visited:
+            visited.add(v)
+            stack.append(v)
+            stack.append(None)
+            for p in v._prev:
+                if p not in visited and p._bw is not None and p not in cut:
+                    stack.append(p)
+    return order
 
 
 def _reading_order(root: Value) -> list[Value]:
