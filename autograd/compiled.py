@@ -343,6 +343,8 @@ class Compiled:
             mode = _MODE.set(_RECORD)
             try:
                 out = self.fn(*traced)
+            except NotCompilableError as e:  # e.g. bce's targets passed as arguments
+                return self._fall_back(key, e)
             finally:
                 _MODE.reset(mode)
                 _TRACING.reset(tracing)
@@ -371,15 +373,7 @@ class Compiled:
                 cut=cut,
             )
         except NotCompilableError as e:
-            self._programs[key] = _FALLBACK
-            if not self._warned:
-                self._warned = True
-                warnings.warn(
-                    f"compile: {self.__name__} runs with the engine, uncompiled: {e}",
-                    CompileWarning,
-                    stacklevel=3,
-                )
-            return _FALLBACK
+            return self._fall_back(key, e)
         del out, traced  # the traced graph: freed now (no cycles), before compiling
         t1 = time.process_time()
         leaf_var = dict(zip(sl.leaves, sl.inputs))
@@ -428,6 +422,17 @@ class Compiled:
             prog.info.compile_seconds,
         )
         return prog
+
+    def _fall_back(self, key: tuple, e: Exception) -> object:
+        self._programs[key] = _FALLBACK
+        if not self._warned:
+            self._warned = True
+            warnings.warn(
+                f"compile: {self.__name__} runs with the engine, uncompiled: {e}",
+                CompileWarning,
+                stacklevel=4,
+            )
+        return _FALLBACK
 
 
 def _aliases(flat: list[Any]) -> tuple:

@@ -281,6 +281,10 @@ def straight_line(
         for x in inputs:
             if not isinstance(x, Value) or x._bw is not None:
                 raise TypeError(f"codegen: an input must be a leaf Value, not {x!r:.60}")
+        if len(set(inputs)) < len(inputs):
+            raise ValueError(
+                "codegen: an input is listed twice; list each leaf once (it gets one gradient)"
+            )
         # the inputs in the order given (one the output does not use gets gradient 0), then
         # the other leaves, which become constants
         input_set = set(inputs)
@@ -609,4 +613,10 @@ def codegen(root: Value, inputs: Sequence[Value] | None = None) -> str:
     lines = head
     for code, note in body:
         lines.append(f"    {code.ljust(width)}  # {note}" if note else f"    {code}")
+    used = sorted({m for code, _ in body for m in _NAME.findall(code) if m in FUNCTIONS})
+    if used:  # the op table's helpers the code calls, so it runs as printed
+        lines.insert(0, f"from autograd.generated import {', '.join(used)}\n\n")
     return "\n".join(lines) + "\n"
+
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import operator
+import warnings
 
 import numpy as np
 import pytest
@@ -16,6 +17,7 @@ from hypothesis import strategies as st
 
 import autograd
 from autograd import TracingError, Value
+from autograd.compiled import CompileWarning
 from autograd.testing import expressions
 
 REFUSE = "refuse"
@@ -177,3 +179,45 @@ def test_random_programs_with_aliased_arguments_and_closures(ex, data):
         distinct_e = list({id(v): v for v in [*args_e, p_e, hidden_e]}.values())
         for v, ve in zip(distinct, distinct_e):
             assert same(v.grad, ve.grad)
+
+
+# -- losses with targets as arguments, codegen's inputs and text (items 4 to 6) ------------
+
+
+@pytest.mark.parametrize("loss", ["bce", "bce_with_logits"])
+def test_losses_with_targets_as_arguments_run_on_the_engine(loss):
+    import nn.losses
+
+    fn = getattr(nn.losses, loss)
+    f = autograd.compile(lambda ps, ts: fn(ps, ts))
+    for ts in ([0.0, 1.0], [1.0, 0.25]):  # new targets on the second call
+        ps, pe = [Value(0.3), Value(0.8)], [Value(0.3), Value(0.8)]
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            out = f(ps, ts)
+        assert [str(w.message) for w in caught if w.category is CompileWarning] == (
+            [] if ts[0] else [f"compile: <lambda> runs with the engine, uncompiled: {loss}() "
+                              "needs its targets as numbers, not traced Values"]
+        )  # fmt: skip
+        out.backward()
+        want = fn(pe, ts)
+        want.backward()
+        assert out.data == want.data and [p.grad for p in ps] == [p.grad for p in pe]
+
+
+def test_codegen_refuses_an_input_listed_twice():
+    x, y = Value(2.0), Value(3.0)
+    with pytest.raises(ValueError, match="listed twice"):
+        autograd.codegen(x * y, [x, x, y])
+
+
+def test_printed_code_runs_as_printed():
+    x = Value(0.5, label="x")
+    y = Value(-1.5, label="y")
+    out = ((x.sin() * x**3).tanh() + (y / x).exp() * math.inf * 0.0 + x.log()).sigmoid() + y
+    text = autograd.codegen(out)
+    namespace: dict = {}
+    exec(text, namespace)  # our generated text, as a user would paste it into a file
+    value, grads = namespace["forward_backward"](0.5, -1.5)
+    out.backward()
+    assert same(value, out.data) and all(same(g, v.grad) for g, v in zip(grads, (x, y)))
