@@ -22,9 +22,19 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .compiled import Compiled
-from .engine import Value
+from .compiled import _FALLBACK, Compiled, _aliases, _flatten
+from .engine import Value, _node
 from .ops import total
+
+try:  # numpy columns when numpy is installed; one compiled call per sample otherwise
+    import numpy as _np
+
+    from .columns import COLUMN_FUNCTIONS
+
+    _COLUMNS: dict[str, Any] | None = {"__builtins__": {}, **COLUMN_FUNCTIONS}
+except ImportError:  # pragma: no cover - numpy is optional
+    _np = None
+    _COLUMNS = None
 
 __all__ = ["vmap", "Batched"]
 
@@ -72,6 +82,10 @@ class Batched:
             raise ValueError(f"vmap: mapped arguments have different lengths {lengths}")
         if n == 0:
             raise ValueError("vmap: no samples (the mapped arguments are empty)")
+        if _np is not None:
+            out = self._columns(args, axes, n)
+            if out is not None:
+                return out
         columns = [list(args[i]) if axes[i] == 0 else None for i in range(len(args))]
         outs = []
         for s in range(n):
@@ -79,6 +93,52 @@ class Batched:
             outs.append(self.compiled(*sample))
         out = total(outs)
         return out / n if self.reduce == "mean" else out
+
+    def _columns(self, args: Sequence[Any], axes: Sequence[int | None], n: int) -> Value | None:
+        """The batch run as numpy columns, or None where it cannot be (Values per sample)."""
+        np = _np
+        sample0: list[Any] = []
+        cols: list[Any] = []
+        for a, axis in zip(args, axes):
+            if axis is None:
+                sample0.append(a)
+                flat_a, _ = _flatten([a])
+                cols += [np.float64(x if type(x) is float else x.data) for x in flat_a]
+                continue
+            arr = np.asarray(a)
+            if arr.dtype.kind not in "fiu" or arr.shape[0] != n:
+                return None  # Values (or ragged rows) per sample: one compiled call each
+            arr = arr.astype(np.float64)
+            sample0.append(arr[0].tolist())
+            cols += list(arr.reshape(n, -1).T) if arr.ndim > 1 else [arr]
+        c = self.compiled
+        flat0, shape = _flatten(sample0)
+        key = (*shape, *_aliases(flat0), "columns")
+        prog = c._programs.get(key)
+        if prog is None:
+            prog = c._trace(sample0, flat0, key, grads_of_numbers=False, columns=_COLUMNS)
+        if prog is _FALLBACK or any(id(x) in prog.fixed_ids for x in flat0):
+            return None
+        S = cols + [np.float64(p.data) for p in prog.fixed]
+        S += [0.0] * (prog.n_slots - len(S))
+        with np.errstate(all="ignore"):
+            for f in prog.forward:
+                f(S)
+        value = float(np.broadcast_to(S[prog.root], (n,)).sum())
+        mean = self.reduce == "mean"
+        parents = (*[flat0[i] for i in prog.arg_wanted], *prog.fixed_wanted)
+        lo, hi = prog.seed + 1, prog.seed + 1 + len(parents)
+
+        def _backward(g: float) -> None:
+            S[prog.seed] = np.full(n, g / n if mean else g)
+            S[lo:hi] = [0.0] * (hi - lo)
+            with np.errstate(all="ignore"):
+                for f in prog.backward:
+                    f(S)
+            for p, col in zip(parents, S[lo:hi]):
+                p.grad += float(np.broadcast_to(col, (n,)).sum())
+
+        return _node(value / n if mean else value, parents, "vmap", _backward)
 
 
 def _plain(x: Any) -> Any:

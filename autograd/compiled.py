@@ -104,7 +104,7 @@ class _Program:
 _FALLBACK = object()
 
 
-def _function(source: str, name: str) -> FunctionType:
+def _function(source: str, name: str, glob: dict[str, Any] = _GLOBALS) -> FunctionType:
     """The one `def` of `source` as a function over the op table's helpers (no exec)."""
     key = hashlib.sha256(source.encode()).hexdigest()
     code = _CODE.get(key)
@@ -116,7 +116,7 @@ def _function(source: str, name: str) -> FunctionType:
             _CODE.popitem(last=False)
     else:
         _CODE.move_to_end(key)
-    return FunctionType(code, _GLOBALS, name)
+    return FunctionType(code, glob, name)
 
 
 def _chunks(sl: Straight, layout: list[int]) -> tuple[list[str], list[str], list[int]]:
@@ -217,6 +217,7 @@ def _refuse_higher(out: Value, g: Any) -> Sequence[Any]:
 
 
 register_rule("compiled", _refuse_higher)
+register_rule("vmap", _refuse_higher)
 
 
 class Compiled:
@@ -321,6 +322,7 @@ class Compiled:
         key: tuple,
         grads_of_numbers: bool,
         shared: tuple[int, ...] = (),
+        columns: dict[str, Any] | None = None,
     ):
         what = "traces again" if self._programs else "traces"
         log.debug("compile: %s %s for arguments of shape %s", self.__name__, what, _brief(key))
@@ -384,12 +386,22 @@ class Compiled:
         layout = [leaf_var.get(leaf, -1) for leaf in leaves] + [leaf_var[v] for v in fixed]
         layout.append(sl.seed)
         layout += [grad_var[leaves[i]] for i in arg_wanted] + [grad_var[v] for v in fixed_wanted]
+        if columns is not None:  # vmap: the same lines over numpy columns
+            from .columns import vectorize
+
+            for line in (*sl.forward, *sl.backward):
+                line.rhs = vectorize(line.rhs)
+        glob = _GLOBALS if columns is None else columns
         fwd_src, bwd_src, slot = _chunks(sl, layout)
         lines = len(sl.forward) + len(sl.backward)
         sl.forward, sl.backward = [], []
         t2 = time.process_time()
-        forward = [_function(s, f"{self.__name__}: forward {k}") for k, s in enumerate(fwd_src)]
-        backward = [_function(s, f"{self.__name__}: backward {k}") for k, s in enumerate(bwd_src)]
+        forward = [
+            _function(s, f"{self.__name__}: forward {k}", glob) for k, s in enumerate(fwd_src)
+        ]
+        backward = [
+            _function(s, f"{self.__name__}: backward {k}", glob) for k, s in enumerate(bwd_src)
+        ]
         t3 = time.process_time()
         prog = _Program(
             forward=forward,
