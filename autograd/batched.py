@@ -135,8 +135,11 @@ class Batched:
             with np.errstate(all="ignore"):
                 for f in prog.backward:
                     f(S)
-            for p, col in zip(parents, S[lo:hi]):
-                p.grad += float(np.broadcast_to(col, (n,)).sum())
+            rows = np.zeros((hi - lo, n))
+            for j, col in enumerate(S[lo:hi]):
+                rows[j] = col  # a gradient no sample reached stays a scalar 0.0
+            for p, total_grad in zip(parents, rows.sum(axis=1).tolist()):
+                p.grad += total_grad
 
         return _node(value / n if mean else value, parents, "vmap", _backward)
 
