@@ -429,7 +429,15 @@ def main(argv: list[str] | None = None) -> int:
     clock = "wall time" if args.wall else "CPU time"
     parts = [f"{r.header()} GC on ({gc_state}); {clock}, medians of {args.repeats} repeats."]
     if args.batched:
-        print("\n\n".join([*parts, batched_table(args.repeats)]))
+        text = "\n\n".join([*parts, batched_table(args.repeats)])
+        print(text)
+        if args.update_readme:
+            readme = r.README.read_text()
+            before, rest = readme.split("<!-- batched:start -->", 1)
+            _, after = rest.split("<!-- batched:end -->", 1)
+            r.README.write_text(
+                f"{before}<!-- batched:start -->\n{text}\n<!-- batched:end -->{after}"
+            )
         return 0
     parts += [table(args.repeats), batched_table(args.repeats), compile_scaling()]
     if args.big:
