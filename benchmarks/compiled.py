@@ -172,20 +172,25 @@ def _moons_model():
     return model, SGD(model.parameters(), lr=0.5)
 
 
-def moons_engine_step():
-    from nn import hinge, l2
-
-    X, y = w.moons_data()
-    model, opt = _moons_model()
+def _sgd_step(opt, loss_of):
+    """One training step: the loss, zero_grad, backward, the optimizer's step."""
 
     def step():
-        loss = hinge([model(x) for x in X], y) + l2(model.parameters(), 1e-4)
+        loss = loss_of()
         opt.zero_grad()
         loss.backward()
         opt.step()
         return loss.data
 
     return step
+
+
+def moons_engine_step():
+    from nn import hinge, l2
+
+    X, y = w.moons_data()
+    model, opt = _moons_model()
+    return _sgd_step(opt, lambda: hinge([model(x) for x in X], y) + l2(model.parameters(), 1e-4))
 
 
 def moons_compiled_step():
@@ -197,15 +202,7 @@ def moons_compiled_step():
     loss_fn = autograd.compile(
         lambda X, y: hinge([model(x) for x in X], y) + l2(model.parameters(), 1e-4)
     )
-
-    def step():
-        loss = loss_fn(X, y)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        return loss.data
-
-    return step
+    return _sgd_step(opt, lambda: loss_fn(X, y))
 
 
 def moons_vmap_step():
@@ -220,15 +217,7 @@ def moons_vmap_step():
     per_point = autograd.vmap(
         lambda x, t: (1 + -t * model(x)).relu(), in_axes=(0, 0), reduce="mean"
     )
-
-    def step():
-        loss = per_point(Xa, ya) + l2(model.parameters(), 1e-4)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        return loss.data
-
-    return step
+    return _sgd_step(opt, lambda: per_point(Xa, ya) + l2(model.parameters(), 1e-4))
 
 
 def _moons_arrays():
