@@ -94,3 +94,16 @@ def test_the_tracing_guard_and_arguments_are_checked():
         autograd.vmap(lambda x: x, in_axes=1)
     with pytest.raises(ValueError, match="reduce"):
         autograd.vmap(lambda x: x, reduce="max")
+
+
+def test_values_per_sample_take_one_compiled_call_each():
+    w = Value(0.5)
+    xs = [Value(1.0), Value(-2.0), Value(3.0)]
+    xe = [Value(1.0), Value(-2.0), Value(3.0)]
+    we = Value(0.5)
+    out = autograd.vmap(lambda x, s: (x * w + s).tanh(), in_axes=(0, None))(xs, 0.25)
+    out.backward()
+    want = sum(((x * we + 0.25).tanh() for x in xe), Value(0.0))
+    want.backward()
+    assert close(out.data, want.data) and close(w.grad, we.grad)
+    assert all(close(a.grad, b.grad) for a, b in zip(xs, xe))
