@@ -391,6 +391,11 @@ class Compiled:
 
             for line in (*sl.forward, *sl.backward):
                 line.rhs = vectorize(line.rhs)
+            for line in sl.backward:  # a leaf's prior gradient is 0.0 here: `g = 0.0 + (x)`
+                k = len(line.reads) - 1
+                head = f"{{{k}}} + ("
+                if k >= 0 and line.reads[k] == line.target and line.rhs.startswith(head):
+                    line.rhs, line.reads = line.rhs[len(head) : -1], line.reads[:k]
         glob = _GLOBALS if columns is None else columns
         fwd_src, bwd_src, slot = _chunks(sl, layout)
         lines = len(sl.forward) + len(sl.backward)
