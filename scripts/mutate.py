@@ -62,7 +62,13 @@ CORE = [
     "autograd/domain.py",
 ]
 EXTRA = ["autograd/gradcheck.py", "nn/losses.py"]
-COMPILE = ["autograd/compiled.py", "autograd/emit.py", "autograd/opspec.py"]
+COMPILE = [
+    "autograd/compiled.py",
+    "autograd/emit.py",
+    "autograd/opspec.py",
+    "autograd/batched.py",
+    "autograd/columns.py",
+]
 FORMULA_FILES = {"autograd/opspec.py"}  # string constants that are expressions are mutated
 COPIED = ["autograd", "nn", "tests", "pyproject.toml"]
 
@@ -84,6 +90,7 @@ STAGES = [
         "tests/test_nn_fused.py",
         "tests/test_codegen.py",
         "tests/test_compile_silent.py",
+        "tests/test_vmap.py",
     ],
     [
         "tests/test_errors.py",
@@ -682,7 +689,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--files", nargs="+", help="files to mutate (default: the core five)")
     ap.add_argument("--extra", action="store_true", help="also gradcheck.py and nn/losses.py")
     ap.add_argument(
-        "--compile", action="store_true", help="also compiled.py, emit.py and opspec.py"
+        "--compile", action="store_true", help="also compile, codegen, vmap and the op table"
     )
     ap.add_argument("--sample", type=int, help="run a random sample of this many mutants")
     ap.add_argument("--seed", type=int, default=0, help="seed of --sample (default 0)")
