@@ -110,3 +110,12 @@ def test_values_per_sample_take_one_compiled_call_each():
     want.backward()
     assert close(out.data, want.data) and close(w.grad, we.grad)
     assert all(close(a.grad, b.grad) for a, b in zip(xs, xe))
+
+
+def test_a_vmapped_function_says_what_it_wraps():
+    def sample_loss(x):
+        return x * x
+
+    vm = autograd.vmap(sample_loss, in_axes=0, reduce="mean")
+    assert vm.__wrapped__ is sample_loss and vm.__name__ == "sample_loss"
+    assert repr(vm) == "<vmap sample_loss in_axes=0 reduce='mean'>"
