@@ -119,3 +119,13 @@ def test_a_vmapped_function_says_what_it_wraps():
     vm = autograd.vmap(sample_loss, in_axes=0, reduce="mean")
     assert vm.__wrapped__ is sample_loss and vm.__name__ == "sample_loss"
     assert repr(vm) == "<vmap sample_loss in_axes=0 reduce='mean'>"
+
+
+def test_backward_twice_adds_twice_as_the_engine_does():
+    w, we = Value(0.5), Value(0.5)
+    out = autograd.vmap(lambda x: (x * w).tanh())([1.0, -2.0, 3.0])
+    want = sum(((x * we).tanh() for x in [1.0, -2.0, 3.0]), Value(0.0))
+    for _ in range(2):
+        out.backward()
+        want.backward()
+        assert close(w.grad, we.grad)
