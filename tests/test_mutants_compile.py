@@ -162,3 +162,19 @@ def test_trace_costs_are_split_between_writing_and_compiling(monkeypatch):
     f(Value(1.0))
     (info,) = f.traces  # clock reads 0 (start), 1 (traced), 2 (written), 3 (compiled)
     assert (info.emit_seconds, info.compile_seconds) == (2.0, 1.0)
+
+
+def test_a_function_on_the_engine_is_traced_once():
+    calls = []
+
+    def fn(x):
+        calls.append(1)
+        out = Value(x.data * 2.0, (x,), "twice")  # no table entry: runs on the engine
+        out._backward = lambda: None
+        return out
+
+    f = autograd.compile(fn)
+    with pytest.warns(CompileWarning):
+        f(Value(1.0))
+    f(Value(2.0))
+    assert len(calls) == 3  # one trace, then the engine on each call
