@@ -5,6 +5,7 @@
 3.5839
 """
 
+from .batched import vmap
 from .compiled import Compiled, compile
 from .emit import codegen
 from .engine import Value, topological_order
@@ -45,6 +46,7 @@ __all__ = [
     "codegen",
     "compile",
     "Compiled",
+    "vmap",
     "TracingError",
 ]
 __version__ = "0.1.0"

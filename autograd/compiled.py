@@ -35,6 +35,7 @@ module's constants and bound to the op table's helper functions.
 from __future__ import annotations
 
 import builtins
+import gc
 import hashlib
 import logging
 import time
@@ -48,6 +49,7 @@ from typing import Any
 from .domain import as_float
 from .emit import NotCompilableError, Straight, render, straight_line
 from .engine import Value, _node
+from .gcpause import gc_paused
 from .higher import register_rule
 from .modes import _MODE, _RECORD, _TRACING, TracingError
 from .opspec import FUNCTIONS
@@ -95,13 +97,14 @@ class _Program:
     fixed: list[Value]  # the leaves that are not arguments (parameters), in slot order
     arg_wanted: list[int]  # the flat index of each argument that gets a gradient
     fixed_wanted: list[Value]  # the fixed leaves that get a gradient
+    fixed_ids: frozenset[int] = frozenset()  # ids of `fixed`, to spot one passed as argument
     info: TraceInfo = field(repr=False, default=None)  # type: ignore[assignment]
 
 
 _FALLBACK = object()
 
 
-def _function(source: str, name: str) -> FunctionType:
+def _function(source: str, name: str, glob: dict[str, Any] = _GLOBALS) -> FunctionType:
     """The one `def` of `source` as a function over the op table's helpers (no exec)."""
     key = hashlib.sha256(source.encode()).hexdigest()
     code = _CODE.get(key)
@@ -113,7 +116,7 @@ def _function(source: str, name: str) -> FunctionType:
             _CODE.popitem(last=False)
     else:
         _CODE.move_to_end(key)
-    return FunctionType(code, _GLOBALS, name)
+    return FunctionType(code, glob, name)
 
 
 def _chunks(sl: Straight, layout: list[int]) -> tuple[list[str], list[str], list[int]]:
@@ -214,6 +217,7 @@ def _refuse_higher(out: Value, g: Any) -> Sequence[Any]:
 
 
 register_rule("compiled", _refuse_higher)
+register_rule("vmap", _refuse_higher)
 
 
 class Compiled:
@@ -243,37 +247,32 @@ class Compiled:
         if _MODE.get().anomaly is not None:  # detect_anomaly checks every op: use the engine
             return self.fn(*args)
         flat, shape = _flatten(args)
-        prog = self._programs.get(shape)
+        key = (*shape, *_aliases(flat))
+        prog = self._programs.get(key)
         if prog is None:
-            prog = self._trace(args, flat, shape, grads_of_numbers=False)
+            prog = self._trace(args, flat, key, grads_of_numbers=False)
         if prog is _FALLBACK:
             return self.fn(*args)
+        if prog.fixed_ids and any(id(x) in prog.fixed_ids for x in flat):
+            # an argument the function also reaches from outside: one leaf, as in the engine
+            shared = tuple(i for i, x in enumerate(flat) if id(x) in prog.fixed_ids)
+            key = (*key, ("shared", shared))
+            prog = self._programs.get(key)
+            if prog is None:
+                prog = self._trace(args, flat, key, grads_of_numbers=False, shared=shared)
+            if prog is _FALLBACK:
+                return self.fn(*args)
         S = self._forward(prog, flat)
-        arg_vals = [flat[i] for i in prog.arg_wanted]
-        parents = (*arg_vals, *prog.fixed_wanted)
-        repeats = len(arg_vals) > 0 and len(set(map(id, parents))) < len(parents)
+        parents = (*[flat[i] for i in prog.arg_wanted], *prog.fixed_wanted)
         lo, hi = prog.seed + 1, prog.seed + 1 + len(parents)
 
         def _backward(g: float) -> None:
             S[prog.seed] = g
-            if repeats:  # the same Value twice: its first share starts from its grad
-                seen: set[int] = set()
-                S[lo:hi] = [0.0 if id(p) in seen or seen.add(id(p)) else p.grad for p in parents]
-            else:
-                S[lo:hi] = [p.grad for p in parents]
+            S[lo:hi] = [p.grad for p in parents]
             for f in prog.backward:
                 f(S)
-            if not repeats:
-                for p, grad in zip(parents, S[lo:hi]):
-                    p.grad = grad
-                return
-            seen = set()
             for p, grad in zip(parents, S[lo:hi]):
-                if id(p) not in seen:
-                    p.grad = grad
-                    seen.add(id(p))
-                else:  # ... and the next ones add on
-                    p.grad += grad
+                p.grad = grad
 
         return _node(S[prog.root], parents, "compiled", _backward)
 
@@ -316,25 +315,54 @@ class Compiled:
 
     # -- tracing ---------------------------------------------------------
 
-    def _trace(self, args: Sequence[Any], flat: list[Any], key: tuple, grads_of_numbers: bool):
+    def _trace(
+        self,
+        args: Sequence[Any],
+        flat: list[Any],
+        key: tuple,
+        grads_of_numbers: bool,
+        shared: tuple[int, ...] = (),
+        columns: dict[str, Any] | None = None,
+    ):
         what = "traces again" if self._programs else "traces"
         log.debug("compile: %s %s for arguments of shape %s", self.__name__, what, _brief(key))
-        leaves = [Value(x.data if isinstance(x, Value) else x) for x in flat]
+        leaves: list[Value] = []
+        first: dict[int, Value] = {}  # id of an argument Value -> its leaf (one per Value)
+        for i, x in enumerate(flat):
+            if not isinstance(x, Value):
+                leaves.append(Value(x))
+            elif grads_of_numbers:  # value_and_grad: d/d each position
+                leaves.append(Value(x.data))
+            else:
+                if id(x) not in first:
+                    first[id(x)] = x if i in shared else Value(x.data)
+                leaves.append(first[id(x)])
         traced = _rebuild(args, leaves)
         t0 = time.process_time()
-        tracing = _TRACING.set(True)
-        mode = _MODE.set(_RECORD)
-        try:
-            out = self.fn(*traced)
-        finally:
-            _MODE.reset(mode)
-            _TRACING.reset(tracing)
+        with gc_paused():
+            gc.collect(0)  # what exists now is older than generation 0 ...
+            tracing = _TRACING.set(True)
+            mode = _MODE.set(_RECORD)
+            try:
+                out = self.fn(*traced)
+            except NotCompilableError as e:  # e.g. bce's targets passed as arguments
+                return self._fall_back(key, e)
+            finally:
+                _MODE.reset(mode)
+                _TRACING.reset(tracing)
+            # ... so an op node the function reached that is not young was made before the
+            # call (a closure over a non-leaf Value): an input, read afresh, as for the engine
+            young = {id(v) for v in gc.get_objects(0) if type(v) is Value}
+        cut = _old_ops(out, young) if isinstance(out, Value) else set()
+        del young
         if not isinstance(out, Value):
             raise TypeError(
                 f"compile: {self.__name__} returned {type(out).__name__}, not a Value "
                 "(a compiled function returns one scalar Value, such as a loss)"
             )
-        index = {leaf: i for i, leaf in enumerate(leaves)}
+        index: dict[Value, int] = {}
+        for i, leaf in enumerate(leaves):
+            index.setdefault(leaf, i)
         is_number = [not isinstance(x, Value) for x in flat]
         try:
             # every leaf is an input; gradients for Value arguments and for the Values
@@ -344,33 +372,41 @@ class Compiled:
                 None,
                 wanted=lambda v: v not in index or grads_of_numbers or not is_number[index[v]],
                 readable=False,
+                cut=cut,
             )
         except NotCompilableError as e:
-            self._programs[key] = _FALLBACK
-            if not self._warned:
-                self._warned = True
-                warnings.warn(
-                    f"compile: {self.__name__} runs with the engine, uncompiled: {e}",
-                    CompileWarning,
-                    stacklevel=3,
-                )
-            return _FALLBACK
+            return self._fall_back(key, e)
         del out, traced  # the traced graph: freed now (no cycles), before compiling
         t1 = time.process_time()
         leaf_var = dict(zip(sl.leaves, sl.inputs))
         grad_var = {sl.leaves[i]: g for i, g in zip(sl.wanted, sl.grads)}  # = the prior grad
         fixed = [v for v in sl.leaves if v not in index]
-        arg_wanted = [i for i, leaf in enumerate(leaves) if leaf in grad_var]
+        arg_wanted = [i for leaf, i in index.items() if leaf in grad_var]
         fixed_wanted = [v for v in fixed if v in grad_var]
         layout = [leaf_var.get(leaf, -1) for leaf in leaves] + [leaf_var[v] for v in fixed]
         layout.append(sl.seed)
         layout += [grad_var[leaves[i]] for i in arg_wanted] + [grad_var[v] for v in fixed_wanted]
+        if columns is not None:  # vmap: the same lines over numpy columns
+            from .columns import vectorize
+
+            for line in (*sl.forward, *sl.backward):
+                line.rhs = vectorize(line.rhs)
+            for line in sl.backward:  # a leaf's prior gradient is 0.0 here: `g = 0.0 + (x)`
+                k = len(line.reads) - 1
+                head = f"{{{k}}} + ("
+                if k >= 0 and line.reads[k] == line.target and line.rhs.startswith(head):
+                    line.rhs, line.reads = line.rhs[len(head) : -1], line.reads[:k]
+        glob = _GLOBALS if columns is None else columns
         fwd_src, bwd_src, slot = _chunks(sl, layout)
         lines = len(sl.forward) + len(sl.backward)
         sl.forward, sl.backward = [], []
         t2 = time.process_time()
-        forward = [_function(s, f"{self.__name__}: forward {k}") for k, s in enumerate(fwd_src)]
-        backward = [_function(s, f"{self.__name__}: backward {k}") for k, s in enumerate(bwd_src)]
+        forward = [
+            _function(s, f"{self.__name__}: forward {k}", glob) for k, s in enumerate(fwd_src)
+        ]
+        backward = [
+            _function(s, f"{self.__name__}: backward {k}", glob) for k, s in enumerate(bwd_src)
+        ]
         t3 = time.process_time()
         prog = _Program(
             forward=forward,
@@ -381,6 +417,7 @@ class Compiled:
             fixed=fixed,
             arg_wanted=arg_wanted,
             fixed_wanted=fixed_wanted,
+            fixed_ids=frozenset(id(v) for v in fixed),
         )
         prog.info = TraceInfo(
             _brief(key),
@@ -402,6 +439,43 @@ class Compiled:
             prog.info.compile_seconds,
         )
         return prog
+
+    def _fall_back(self, key: tuple, e: Exception) -> object:
+        self._programs[key] = _FALLBACK
+        if not self._warned:
+            self._warned = True
+            warnings.warn(
+                f"compile: {self.__name__} runs with the engine, uncompiled: {e}",
+                CompileWarning,
+                stacklevel=4,
+            )
+        return _FALLBACK
+
+
+def _aliases(flat: list[Any]) -> tuple:
+    """() when no Value is passed twice; else the first position of each argument's Value."""
+    ids = [id(x) for x in flat if type(x) is not float]
+    if len(set(ids)) == len(ids):
+        return ()
+    pos: dict[int, int] = {}
+    return (("aliases", tuple(pos.setdefault(id(x), i) for i, x in enumerate(flat))),)
+
+
+def _old_ops(out: Value, young: set[int]) -> set[Value]:
+    """The op nodes behind `out` made before the trace (not in `young`), not looking below them."""
+    old: set[Value] = set()
+    seen: set[int] = set()
+    stack = [out]
+    while stack:
+        v = stack.pop()
+        if v._bw is None or id(v) in seen:
+            continue
+        seen.add(id(v))
+        if id(v) in young:
+            stack.extend(v._prev)
+        else:
+            old.add(v)
+    return old
 
 
 def _brief(shape: tuple) -> str:

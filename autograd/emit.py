@@ -231,6 +231,7 @@ def straight_line(
     wanted: Sequence[Value] | Callable[[Value], bool] | None = None,
     *,
     readable: bool = True,
+    cut: set[Value] | frozenset[Value] = frozenset(),
 ) -> Straight:
     """The lines computing `root` and d root / d leaf for each leaf in `wanted`.
 
@@ -240,26 +241,42 @@ def straight_line(
     `readable=False` (for compile) names variables `v1`, `g1`, ..., writes no
     comments, and adds a seed variable and one prior-gradient variable per
     wanted leaf, so a leaf's gradient accumulates exactly as `backward()` does.
+    `cut`: op nodes taken as leaves (Values made before a trace: inputs, as for the engine).
     """
     if not isinstance(root, Value):
         raise TypeError(f"codegen needs a Value, got {type(root).__name__}")
-    ops = topological_order(root, leaves=False) if root._bw is not None else []
+    if cut:
+        ops = _cut_order(root, cut)
+        leaf_ids = {id(v) for v in cut}
+
+        def is_leaf(v: Value) -> bool:
+            return v._bw is None or id(v) in leaf_ids
+    else:
+        ops = topological_order(root, leaves=False) if root._bw is not None else []
+
+        def is_leaf(v: Value) -> bool:
+            return v._bw is None
+
     specs = [_spec(v) for v in ops]
     reading = _reading_order(root) if readable else ops
     leaves: list[Value] = []  # in order of first use by an op (as a reader meets them)
     seen: set[Value] = set()
     for v in reading:
         for p in v._prev:
-            if p._bw is None and p not in seen:
+            if is_leaf(p) and p not in seen:
                 seen.add(p)
                 leaves.append(p)
-    if root._bw is None:
+    if is_leaf(root):
         leaves.append(root)
         seen.add(root)
     if inputs is not None:
         for x in inputs:
             if not isinstance(x, Value) or x._bw is not None:
                 raise TypeError(f"codegen: an input must be a leaf Value, not {x!r:.60}")
+        if len(set(inputs)) < len(inputs):
+            raise ValueError(
+                "codegen: an input is listed twice; list each leaf once (it gets one gradient)"
+            )
         # the inputs in the order given (one the output does not use gets gradient 0), then
         # the other leaves, which become constants
         input_set = set(inputs)
@@ -346,7 +363,7 @@ def straight_line(
                 out.inits.append(grad[v])
     first: set[Value] = set()  # nodes whose gradient has been assigned once
     if root in need or root in wanted_set:
-        if root._bw is None:  # the output is a leaf
+        if is_leaf(root):  # the output is a leaf
             g = grad.get(root)
             if g is None:
                 grad[root] = g = new_var(f"grad_{names[root]}" if readable else "g")
@@ -379,7 +396,7 @@ def straight_line(
             g = grad[parent]
             if parent in first:
                 out.backward.append(Line(g, tuple(reads), rhs, note, augment=True))
-            elif not readable and parent._bw is None:  # the leaf's prior gradient, then +=
+            elif not readable and is_leaf(parent):  # the leaf's prior gradient, then +=
                 rhs = f"{{{len(reads)}}} + ({rhs})"
                 out.backward.append(Line(g, (*reads, g), rhs, note))
                 first.add(parent)
@@ -394,6 +411,27 @@ def straight_line(
                 out.backward.append(Line(grad[v], (), "0.0", "not used by the output"))
             out.grads.append(grad[v])
     return out
+
+
+def _cut_order(root: Value, cut: set[Value] | frozenset[Value]) -> list[Value]:
+    """`topological_order(root, leaves=False)` with the nodes of `cut` taken as leaves."""
+    order: list[Value] = []
+    if root._bw is None or root in cut:
+        return order
+    visited: set[Value] = set()
+    stack: list[Value | None] = [root]
+    while stack:
+        v = stack.pop()
+        if v is None:
+            order.append(stack.pop())
+        elif v not in visited:
+            visited.add(v)
+            stack.append(v)
+            stack.append(None)
+            for p in v._prev:
+                if p not in visited and p._bw is not None and p not in cut:
+                    stack.append(p)
+    return order
 
 
 def _reading_order(root: Value) -> list[Value]:
@@ -567,4 +605,10 @@ def codegen(root: Value, inputs: Sequence[Value] | None = None) -> str:
     lines = head
     for code, note in body:
         lines.append(f"    {code.ljust(width)}  # {note}" if note else f"    {code}")
+    used = sorted({m for code, _ in body for m in _NAME.findall(code) if m in FUNCTIONS})
+    if used:  # the op table's helpers the code calls, so it runs as printed
+        lines.insert(0, f"from autograd.generated import {', '.join(used)}\n\n")
     return "\n".join(lines) + "\n"
+
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")

@@ -120,6 +120,7 @@ class Value:
         self._fn = None if fn is None else _Closure(fn, True)
 
     def __repr__(self) -> str:
+        _concrete("repr()/str() (print, f-strings, format)")
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
 
@@ -325,10 +326,16 @@ class Value:
         return self.data
 
     def __int__(self) -> int:
+        _concrete("int()")
         return int(self.data)
 
     def __round__(self, ndigits: int | None = None) -> int | float:
+        _concrete("round()")
         return round(self.data, ndigits)
+
+    def __format__(self, spec: str) -> str:
+        _concrete("format() (an f-string or str.format)")
+        return object.__format__(self, spec)
 
     def detach(self) -> Value:
         """A leaf with the same data (and label), cut off from this node's graph."""

@@ -162,6 +162,194 @@ def table(repeats: int) -> str:
     return "\n".join(lines)
 
 
+# -- the moons step batched: vmap beside numpy and jax.jit, each vectorised over the points --
+
+
+def _moons_model():
+    from nn import MLP, SGD
+
+    model = MLP(2, [16, 16, 1], seed=1337)
+    return model, SGD(model.parameters(), lr=0.5)
+
+
+def _sgd_step(opt, loss_of):
+    """One training step: the loss, zero_grad, backward, the optimizer's step."""
+
+    def step():
+        loss = loss_of()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        return loss.data
+
+    return step
+
+
+def moons_engine_step():
+    from nn import hinge, l2
+
+    X, y = w.moons_data()
+    model, opt = _moons_model()
+    return _sgd_step(opt, lambda: hinge([model(x) for x in X], y) + l2(model.parameters(), 1e-4))
+
+
+def moons_compiled_step():
+    import autograd
+    from nn import hinge, l2
+
+    X, y = w.moons_data()
+    model, opt = _moons_model()
+    loss_fn = autograd.compile(
+        lambda X, y: hinge([model(x) for x in X], y) + l2(model.parameters(), 1e-4)
+    )
+    return _sgd_step(opt, lambda: loss_fn(X, y))
+
+
+def moons_vmap_step():
+    import numpy as np
+
+    import autograd
+    from nn import l2
+
+    X, y = w.moons_data()
+    Xa, ya = np.array(X), np.array(y, dtype=float)
+    model, opt = _moons_model()
+    per_point = autograd.vmap(
+        lambda x, t: (1 + -t * model(x)).relu(), in_axes=(0, 0), reduce="mean"
+    )
+    return _sgd_step(opt, lambda: per_point(Xa, ya) + l2(model.parameters(), 1e-4))
+
+
+def _moons_arrays():
+    import numpy as np
+
+    model, _ = _moons_model()
+    return [
+        (
+            np.array([[v.data for v in n.w] for n in layer.neurons]),
+            np.array([n.b.data for n in layer.neurons]),
+        )
+        for layer in model.layers
+    ]
+
+
+def moons_numpy_step():
+    """The same step written by hand over numpy arrays (forward, backward, SGD)."""
+    import numpy as np
+
+    X, y = w.moons_data()
+    X, y = np.array(X), np.array(y, dtype=float)
+    layers = _moons_arrays()
+    n = len(X)
+
+    def step():
+        acts, h = [X], X
+        for k, (W, b) in enumerate(layers):
+            z = h @ W.T + b
+            h = np.maximum(z, 0.0) if k < len(layers) - 1 else z
+            acts.append(h)
+        margin = 1.0 - y * h[:, 0]
+        data = np.maximum(margin, 0.0).mean()
+        loss = data + 1e-4 * sum((W * W).sum() + (b * b).sum() for W, b in layers)
+        g = np.where(margin > 0.0, -y / n, 0.0)[:, None]
+        for k in range(len(layers) - 1, -1, -1):
+            W, b = layers[k]
+            gW, gb = g.T @ acts[k] + 2e-4 * W, g.sum(axis=0) + 2e-4 * b
+            if k:
+                g = (g @ W) * (acts[k] > 0.0)
+            W -= 0.5 * gW
+            b -= 0.5 * gb
+        return float(loss)
+
+    return step
+
+
+def moons_jax_step():
+    """The same step in jax.numpy under jax.jit (float64); None without jax."""
+    if importlib.util.find_spec("jax") is None:
+        return None
+    import jax
+    import jax.numpy as jnp
+
+    jax.config.update("jax_enable_x64", True)
+    X, y = w.moons_data()
+    X, y = jnp.array(X), jnp.array(y, dtype=jnp.float64)
+    params = [(jnp.array(W), jnp.array(b)) for W, b in _moons_arrays()]
+
+    def loss_fn(params):
+        h = X
+        for k, (W, b) in enumerate(params):
+            h = h @ W.T + b
+            h = jnp.maximum(h, 0.0) if k < len(params) - 1 else h
+        data = jnp.maximum(1.0 - y * h[:, 0], 0.0).mean()
+        return data + 1e-4 * sum((W * W).sum() + (b * b).sum() for W, b in params)
+
+    @jax.jit
+    def update(params):
+        loss, grads = jax.value_and_grad(loss_fn)(params)
+        new = [(W - 0.5 * gW, b - 0.5 * gb) for (W, b), (gW, gb) in zip(params, grads)]
+        return loss, new
+
+    state = {"p": params}
+
+    def step():
+        loss, state["p"] = update(state["p"])
+        return float(loss.block_until_ready())
+
+    return step
+
+
+BATCHED = {
+    "engine": moons_engine_step,
+    "compiled": moons_compiled_step,
+    "vmap": moons_vmap_step,
+    "numpy by hand": moons_numpy_step,
+    "jax.jit": moons_jax_step,
+}
+
+
+def batched_table(repeats: int) -> str:
+    """The moons step five ways, interleaved, with each first call and break-even steps."""
+    steps, first, losses = {}, {}, {}
+    for name, make in BATCHED.items():
+        gc.collect()
+        start = CLOCK()
+        step = make()
+        if step is None:
+            continue
+        losses[name] = step()
+        first[name] = CLOCK() - start
+        steps[name] = step
+    times: dict[str, list[float]] = {name: [] for name in steps}
+    for _ in range(max(repeats, 3) * 4):  # interleaved: each contender once per round
+        for name, step in steps.items():
+            start = CLOCK()
+            step()
+            times[name].append(CLOCK() - start)
+    med = {name: statistics.median(ts) for name, ts in times.items()}
+    for name, loss in losses.items():  # the same first loss: the same model and data
+        assert abs(loss - losses["engine"]) <= 1e-9 * abs(losses["engine"]), (name, loss)
+    eng = med["engine"]
+    lines = [
+        "Moons step batched (MLP 2-16-16-1, 100 points, hinge + L2 + SGD), each contender "
+        "vectorised over the points except the engine and compiled:",
+        "",
+        "| contender | step | engine / it | it / jax.jit | first call | break-even steps |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name in steps:
+        over = first[name] - med[name]
+        even = "-" if name == "engine" else f"{over / (eng - med[name]):.0f}"
+        vs_jax = f"{med[name] / med['jax.jit']:.2f}x" if "jax.jit" in med else "n/a"
+        lines.append(
+            f"| {name} | {r._fmt_time(med[name])} | {eng / med[name]:.1f}x | {vs_jax} "
+            f"| {r._fmt_time(first[name])} | {even} |"
+        )
+    if "jax.jit" not in med:
+        lines.append("| jax.jit | not installed (optional: pip install jax) | | | | |")
+    return "\n".join(lines)
+
+
 def compile_scaling(sizes=(10_000, 100_000)) -> str:
     """Compile time per line of a deep chain as it grows (linear if chunking works)."""
     import autograd.compiled
@@ -217,6 +405,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-freeze", action="store_true", help="leave the heap unfrozen")
     parser.add_argument("--wall", action="store_true", help="wall time, not CPU time")
     parser.add_argument("--update-readme", action="store_true", help="write it into README.md")
+    parser.add_argument("--batched", action="store_true", help="only the batched moons table")
     args = parser.parse_args(argv)
     global CLOCK
     CLOCK = time.perf_counter if args.wall else time.process_time
@@ -228,7 +417,18 @@ def main(argv: list[str] | None = None) -> int:
     gc_state = "heap as a user has it, torch imported" if args.no_freeze else "import-time frozen"
     clock = "wall time" if args.wall else "CPU time"
     parts = [f"{r.header()} GC on ({gc_state}); {clock}, medians of {args.repeats} repeats."]
-    parts += [table(args.repeats), compile_scaling()]
+    if args.batched:
+        text = "\n\n".join([*parts, batched_table(args.repeats)])
+        print(text)
+        if args.update_readme:
+            readme = r.README.read_text()
+            before, rest = readme.split("<!-- batched:start -->", 1)
+            _, after = rest.split("<!-- batched:end -->", 1)
+            r.README.write_text(
+                f"{before}<!-- batched:start -->\n{text}\n<!-- batched:end -->{after}"
+            )
+        return 0
+    parts += [table(args.repeats), batched_table(args.repeats), compile_scaling()]
     if args.big:
         parts.append(big_chain())
     text = "\n\n".join(parts)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from autograd import Value
+from autograd.emit import NotCompilableError
+from autograd.modes import is_tracing
 from autograd.ops import LOG_FLOOR, binary_cross_entropy, total
 from autograd.ops import bce_with_logits as _bce_with_logits
 
@@ -46,6 +48,8 @@ def _targets(pairs, name: str) -> tuple[list[Value], list[float]]:
     """The outputs (as Values) and the targets, each target a number in [0, 1]."""
     outs, ts = [], []
     for o, t in pairs:
+        if isinstance(t, Value) and is_tracing():  # compile traced a number argument
+            raise NotCompilableError(f"{name}() needs its targets as numbers, not traced Values")
         if isinstance(t, bool) or not isinstance(t, (int, float)) or not 0.0 <= t <= 1.0:
             raise ValueError(f"{name}(): target {t!r} is not a number in [0, 1]")
         outs.append(o if isinstance(o, Value) else Value(o))

@@ -7,6 +7,11 @@
     python scripts/mutate.py --limit 20 --jobs 1
     python scripts/mutate.py --files autograd/engine.py --lines 210-230
     python scripts/mutate.py --skip-targeted        # without tests/test_mutants_*.py
+    python scripts/mutate.py --compile --sample 60 --seed 1  # compile, codegen, op table
+
+In autograd/opspec.py the formula strings (each op's forward and gradient
+expressions) are mutated too, with the same operator and constant changes inside
+the string.
 
 Each mutant is one small edit of one file, made with the `ast` module: an
 arithmetic operator flipped (+ -, * /), a constant changed (0 -> 1, 1.0 -> 2.0,
@@ -57,6 +62,14 @@ CORE = [
     "autograd/domain.py",
 ]
 EXTRA = ["autograd/gradcheck.py", "nn/losses.py"]
+COMPILE = [
+    "autograd/compiled.py",
+    "autograd/emit.py",
+    "autograd/opspec.py",
+    "autograd/batched.py",
+    "autograd/columns.py",
+]
+FORMULA_FILES = {"autograd/opspec.py"}  # string constants that are expressions are mutated
 COPIED = ["autograd", "nn", "tests", "pyproject.toml"]
 
 # The tests each mutant runs, in stages; a stage runs only if the ones before it passed.
@@ -76,6 +89,8 @@ STAGES = [
         "tests/test_opspec.py",
         "tests/test_nn_fused.py",
         "tests/test_codegen.py",
+        "tests/test_compile_silent.py",
+        "tests/test_vmap.py",
     ],
     [
         "tests/test_errors.py",
@@ -105,6 +120,24 @@ SLOW_TESTS = [
 # Mutants no test can kill, because the program behaves the same.
 # (file, original line stripped, mutation description): reason.
 EQUIVALENT: dict[tuple[str, str, str], str] = {
+    (
+        "autograd/compiled.py",
+        "elif first[line.target] == -1 and line.target not in inputs:",
+        "1 -> 2",
+    ): "no variable is recorded as first assigned in a chunk, so each is also loaded from S"
+    " at the chunk's start; its own assignment overwrites the load before any read (extra"
+    " loads, the same numbers)",
+    (
+        "autograd/compiled.py",
+        "elif first[line.target] == -1 and line.target not in inputs:",
+        "drop unary -",
+    ): "as above: `first` never leaves -1 (extra loads, the same numbers)",
+    (
+        "autograd/emit.py",
+        'return [Line(target, tuple(reads), " + ".join(terms), note)]',
+        'delete `return [Line(target, tuple(reads), " + ".join(terms), note)]`',
+    ): "a fold of at most MAX_TERMS terms then goes through the loop once, which writes the"
+    " same sum with its fields renumbered: the same statement",
     (
         "autograd/engine.py",
         "__hash__ = object.__hash__",
@@ -314,6 +347,29 @@ def _stmt_candidates(node: ast.stmt) -> list[tuple[str, str, str]]:
     return out
 
 
+def _formula_candidates(text: str) -> list[tuple[str, str]]:
+    """(description, new string literal) for each mutation inside a formula string."""
+    try:
+        tree = ast.parse(text, mode="eval")
+    except SyntaxError:
+        return []
+    if isinstance(tree.body, (ast.Name, ast.Constant)):
+        return []  # a name or a number, not a formula
+    out = []
+    for k, node in enumerate(ast.walk(tree)):
+        for _kind, desc, new in _candidates(node):
+            mutated = copy.deepcopy(tree)
+            target = list(ast.walk(mutated))[k]
+            parent_fields = [(p, f, v) for p in ast.walk(mutated) for f, v in ast.iter_fields(p)]
+            for p, f, v in parent_fields:
+                if v is target:
+                    setattr(p, f, new)
+                elif isinstance(v, list) and any(x is target for x in v):
+                    v[[i for i, x in enumerate(v) if x is target][0]] = new
+            out.append((f"in {text!r}: {desc}", repr(ast.unparse(mutated.body))))
+    return out
+
+
 def _replace(src_lines: list[str], node: ast.AST, text: str, paren: bool) -> str:
     """The file with node's source span replaced by text (line numbers kept)."""
     l0, c0 = node.lineno - 1, node.col_offset
@@ -363,6 +419,9 @@ def generate(rel: str) -> list[Mutant]:
                     add(node, kind, desc, text, False)
         elif isinstance(node, ast.expr):
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                if rel in FORMULA_FILES:
+                    for desc, text in _formula_candidates(node.value):
+                        add(node, "formula", desc, text, False)
                 continue
             for kind, desc, new in _candidates(node):
                 add(node, kind, desc, ast.unparse(new), True)
@@ -629,6 +688,11 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--files", nargs="+", help="files to mutate (default: the core five)")
     ap.add_argument("--extra", action="store_true", help="also gradcheck.py and nn/losses.py")
+    ap.add_argument(
+        "--compile", action="store_true", help="also compile, codegen, vmap and the op table"
+    )
+    ap.add_argument("--sample", type=int, help="run a random sample of this many mutants")
+    ap.add_argument("--seed", type=int, default=0, help="seed of --sample (default 0)")
     ap.add_argument("--jobs", type=int, default=1, help="parallel workers (default 1)")
     ap.add_argument("--limit", type=int, help="run at most this many mutants per file")
     ap.add_argument("--list", action="store_true", help="only list the mutants")
@@ -649,7 +713,7 @@ def main(argv: list[str] | None = None) -> int:
         "that has imported pytest, hypothesis, sympy and torch once",
     )
     args = ap.parse_args(argv)
-    files = args.files or CORE + (EXTRA if args.extra else [])
+    files = args.files or CORE + (EXTRA if args.extra else []) + (COMPILE if args.compile else [])
     mutants: list[Mutant] = []
     for f in files:
         ms = generate(f)
@@ -660,6 +724,13 @@ def main(argv: list[str] | None = None) -> int:
                 keep.update(range(int(lo), int(hi or lo) + 1))
             ms = [m for m in ms if m.line in keep]
         mutants += ms[: args.limit] if args.limit else ms
+    if args.sample and args.sample < len(mutants):
+        import random
+
+        mutants = sorted(
+            random.Random(args.seed).sample(mutants, args.sample),
+            key=lambda m: (m.file, m.line, m.kind, m.desc),
+        )
     if args.list:
         for m in mutants:
             eq = "  [EQUIV]" if m.equivalent else ""

@@ -90,6 +90,10 @@ def assert_only_our_code(text: str) -> None:
     """One def of straight-line arithmetic: calls only of the op table's helpers, numbers
     only as int/float literals, and no line break inside a comment."""
     tree = ast.parse(text)
+    if isinstance(tree.body[0], ast.ImportFrom):  # the helpers it calls, so it runs as printed
+        imp = tree.body.pop(0)
+        assert imp.module == "autograd.generated" and imp.level == 0
+        assert all(a.name in FUNCTIONS and a.asname is None for a in imp.names)
     assert len(tree.body) == 1 and isinstance(tree.body[0], ast.FunctionDef)
     for node in ast.walk(tree):
         assert isinstance(node, _SAFE), ast.dump(node)
@@ -486,6 +490,9 @@ def test_anomaly_mode_runs_the_engine():
 
 
 NEURON = """\
+from autograd.generated import tanh
+
+
 def forward_backward(x1, w1, x2, w2, b):
     # forward pass: each op's value from its inputs
     x1w1 = x1 * w1                   # *: label 'x1*w1'
@@ -572,7 +579,9 @@ def test_cli_prints_the_code():
     with contextlib.redirect_stdout(buf):
         assert main(["codegen", "x*y + sin(x)", "--at", "x=2", "y=3"]) == 0
     text = buf.getvalue()
-    assert text.startswith("def forward_backward(x, y):")
+    assert text.startswith(
+        "from autograd.generated import cos, sin\n\n\ndef forward_backward(x, y):"
+    )
     assert "grad_x += cos(x) * grad_sin1" in text
     value, grads = run_codegen(text)(2.0, 3.0)
     assert (value, grads) == (6.0 + math.sin(2.0), (3.0 + math.cos(2.0), 2.0))
