@@ -70,7 +70,10 @@ def _pow_slope(a, c):
 
 
 COLUMN_FUNCTIONS = {
-    **FUNCTIONS,
+    # every helper of the op table, element by element (so an op added to the table works
+    # over columns with no entry here), then numpy's fast forms where they exist
+    **{n: functools.partial(_exact, n) if callable(f) else f for n, f in FUNCTIONS.items()},
+    "log1p": _guarded("log1p", np.log1p, lambda a: (np.asarray(a) > -1.0).all()),
     "exp": _guarded("exp", np.exp),
     "log": _guarded("log", np.log, lambda a: (np.asarray(a) > 0).all()),
     "sqrt": _guarded("sqrt", np.sqrt, lambda a: (np.asarray(a) >= 0).all()),

@@ -334,8 +334,10 @@ class Value:
         return round(self.data, ndigits)
 
     def __format__(self, spec: str) -> str:
+        """A format spec formats the data (f"{x:.3f}"), as for a 0-d tensor; an empty one
+        gives repr. TracingError inside compile: the text would be frozen."""
         _concrete("format() (an f-string or str.format)")
-        return object.__format__(self, spec)
+        return format(self.data, spec) if spec else repr(self)
 
     def detach(self) -> Value:
         """A leaf with the same data (and label), cut off from this node's graph."""
@@ -361,6 +363,7 @@ class Value:
         differentiated again. `retain_graph=False` frees the chain rules after
         use, and a second backward through the graph then raises.
         """
+        _concrete("backward()")  # the gradients are data: compile would freeze them
         if create_graph:
             _CREATE_GRAPH[0](self, gradient)
             return
