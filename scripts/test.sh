@@ -3,7 +3,8 @@
 # environment, then run the unit and property tests and every notebook.
 # Inside an active venv (VIRTUAL_ENV set, as .ci/run does) it uses that one; otherwise it makes
 # or reuses .venv here, so it never installs into the system's or another project's Python.
-# Arguments go to pytest (e.g. `-x` to stop at the first failure, `-n 0` for one process).
+# Arguments go to pytest (e.g. `-x` to stop at the first failure, `-n 0` for one process);
+# `--which-python` alone only prints the environment it would use.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$SECONDS
@@ -19,6 +20,10 @@ if [ -z "${VIRTUAL_ENV:-}" ]; then
     fi
     # shellcheck disable=SC1091
     source .venv/bin/activate
+fi
+if [ "${1:-}" = "--which-python" ]; then  # only say which environment it would use
+    python -c 'import sys; print(sys.prefix)'
+    exit 0
 fi
 echo "using $(python -c 'import sys; print(sys.prefix)') (Python $(python -c 'import platform; print(platform.python_version())'))"
 
