@@ -27,7 +27,7 @@ if [ "${1:-}" = "--which-python" ]; then  # only say which environment it would 
 fi
 echo "using $(python -c 'import sys; print(sys.prefix)') (Python $(python -c 'import platform; print(platform.python_version())'))"
 
-stage "2/4" "installing valuegrad with the test and notebook extras (about 2-5 minutes the first time)"
+stage "2/4" "installing valuegrad with the test and notebook extras (the first time: up to minutes)"
 python -m pip install --upgrade --progress-bar off pip
 python -m pip install --progress-bar off -e ".[test,notebooks]"
 # PyTorch for the differential tests: the CPU build only (the default wheel pulls gigabytes
@@ -41,5 +41,5 @@ else
 fi
 
 # the unit and property tests, and every notebook executed top to bottom, on every core
-stage "4/4" "the tests and notebooks (about 5 minutes on 2 idle cores; a dot per test)"
+stage "4/4" "the tests and notebooks, a dot per test (README.md says how long they take)"
 python -m pytest -n auto --nbmake tests notebooks "$@"
