@@ -29,9 +29,8 @@ def notebooks() -> list[Path]:
     return sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 
-def _load() -> str:
-    one, five, _ = os.getloadavg()
-    return f"load average {one:.1f} (1 min), {five:.1f} (5 min)"
+def _one_min_load() -> float:
+    return os.getloadavg()[0]
 
 
 def _wall(cmd: list[str]) -> float:
@@ -40,24 +39,28 @@ def _wall(cmd: list[str]) -> float:
     return time.perf_counter() - start
 
 
+def _load(before: float) -> str:
+    return f"1-minute load average {before:.1f} before, {_one_min_load():.1f} after"
+
+
 def block(suite: bool) -> str:
     """The Markdown the README shows: the test command's time and each notebook's."""
     lines = []
     if suite:
-        load = _load()
+        before = _one_min_load()
         secs = _wall([*PYTEST, "-n", "auto", "--nbmake", "tests", "notebooks"])
         lines.append(
             f"The test command's pytest stage (`pytest -n auto --nbmake tests notebooks`) took "
-            f"{secs / 60:.1f} minutes of wall time on {os.cpu_count()} cores ({load} at the start)."
+            f"{secs / 60:.1f} minutes of wall time on {os.cpu_count()} cores ({_load(before)})."
         )
-    load = _load()
+    before = _one_min_load()
     cells = []
     for nb in notebooks():
         secs = _wall([*PYTEST, "--nbmake", str(nb)])
         cells.append(f"{nb.stem[:2]} {secs:.0f} s")
     lines.append(
         f"Each notebook under `pytest --nbmake` (wall time, one at a time, including the kernel's "
-        f"start; {os.cpu_count()} cores, {load} at the start): {', '.join(cells)}."
+        f"start; {os.cpu_count()} cores, {_load(before)}): {', '.join(cells)}."
     )
     return "\n\n".join(lines)
 
