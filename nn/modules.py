@@ -60,19 +60,27 @@ class Module(StateMixin):
     """
 
     def parameters(self) -> list[Value]:
+        """Every trainable `Value` of this module, in a fixed order (what an optimizer updates)."""
         return []
 
     def _name(self, prefix: str = "") -> None:
         """Label every parameter by its place in this module, after `prefix`."""
 
     def zero_grad(self) -> None:
+        """Set every parameter's `.grad` to 0.0 (leaves accumulate across `backward()` calls)."""
         for p in self.parameters():
             p.grad = 0.0
 
 
 class Neuron(Module):
-    """activation(b + sum(w_i * x_i)).
+    """One neuron: activation(b + sum(w_i * x_i)), with `nin` weights and one bias.
 
+    `activation` is a name from `ACTIVATIONS` ("relu", the default, "tanh",
+    "sigmoid", "linear") or any function of a `Value`; micrograd's
+    `nonlin=False` means "linear". Weights start uniform in [-1, 1], the bias at
+    0; `seed=` (or an `rng=` of your own) makes them reproducible, and with
+    neither they come from the global `random` module as in micrograd.
+    Call it on `nin` numbers or Values to get one Value.
     `fused=True` (the default) computes the weighted sum as one graph node;
     `fused=False` builds one `*` and one `+` node per input, which is what a
     drawing of the graph should show a learner. Both give the same numbers.
@@ -100,6 +108,7 @@ class Neuron(Module):
 
     @property
     def nonlin(self) -> bool:
+        """micrograd's flag: True unless the activation is "linear"."""
         return self.activation != "linear"
 
     @classmethod
@@ -114,6 +123,7 @@ class Neuron(Module):
         return n
 
     def __call__(self, x: Sequence[Value | float] | Value) -> Value:
+        """The neuron's output for the inputs `x` (a sequence of `nin` numbers or Values)."""
         return self._fire(snapshot((x,) if isinstance(x, Value) else x, "Neuron"))
 
     def _fire(self, x: tuple[Value | float, ...]) -> Value:
@@ -127,6 +137,7 @@ class Neuron(Module):
         return self._act(act)
 
     def parameters(self) -> list[Value]:
+        """The weights w0, w1, ... then the bias b (micrograd's order)."""
         return self.w + [self.b]
 
     def _name(self, prefix: str = "") -> None:
@@ -141,7 +152,11 @@ class Neuron(Module):
 
 
 class Layer(Module):
-    """`nout` neurons on the same `nin` inputs; calling a one-neuron layer gives one Value."""
+    """`nout` neurons on the same `nin` inputs; calling a one-neuron layer gives one Value.
+
+    Keyword arguments (`activation`, `nonlin`, `seed`, `rng`, `fused`) are the
+    `Neuron`'s; one seed or rng draws the weights of all neurons in turn.
+    """
 
     def __init__(self, nin: int, nout: int, **kwargs) -> None:
         rng = _rng(kwargs.pop("seed", None), kwargs.pop("rng", None))
@@ -170,11 +185,13 @@ class Layer(Module):
         return layer
 
     def __call__(self, x: Sequence[Value | float] | Value) -> Value | list[Value]:
+        """Every neuron's output for the inputs `x`: a list, or one Value if `nout` is 1."""
         xs = snapshot((x,) if isinstance(x, Value) else x, "Layer")  # one copy for all neurons
         out = [n._fire(xs) for n in self.neurons]
         return out[0] if len(out) == 1 else out
 
     def parameters(self) -> list[Value]:
+        """Each neuron's parameters (weights, then bias), neuron by neuron."""
         return [p for n in self.neurons for p in n.parameters()]
 
     def _name(self, prefix: str = "") -> None:
@@ -186,7 +203,25 @@ class Layer(Module):
 
 
 class MLP(Module):
-    """Layers of neurons: `activation` on hidden layers, `output_activation` on the last."""
+    """A multi-layer perceptron: `nin` inputs, then one layer per entry of `nouts`.
+
+    `nouts` lists the layers' widths, the last one being the number of outputs:
+    `MLP(3, [4, 4, 1])` has 3 inputs, two hidden layers of 4 neurons and one
+    output (micrograd's lecture network). `activation` is applied on the hidden
+    layers and `output_activation` on the last; each is one of "relu" (the
+    default for hidden layers), "tanh", "sigmoid", "linear" (the default for the
+    output, no activation), as listed in `nn.ACTIVATIONS`, or any function of a
+    `Value`. The defaults are micrograd's: ReLU hidden layers, a linear output.
+
+    Weights are drawn uniform in [-1, 1], biases start at 0. With `seed=None`
+    (the default) and no `rng=`, they come from the global `random` module in
+    micrograd's order, so `random.seed(1337)` before `MLP(...)` reproduces
+    micrograd's weights exactly; `seed=` (or an `rng=` of your own) gives a
+    reproducible model without touching global state. `fused=False` builds one
+    node per multiply and add (for drawing); the numbers are the same.
+    Calling the model on `nin` numbers gives a list of Values, or one Value if
+    the last layer has one neuron.
+    """
 
     def __init__(
         self,
@@ -222,11 +257,17 @@ class MLP(Module):
         return mlp
 
     def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
+        """The network's output for the inputs `x`, layer after layer."""
         for layer in self.layers:
             x = layer(x)
         return x
 
     def parameters(self) -> list[Value]:
+        """Every weight and bias, layer by layer, neuron by neuron (micrograd's order).
+
+        This is the list an optimizer updates and `zero_grad()` clears:
+        `sum(nin_l * nout_l + nout_l)` Values over the layers.
+        """
         return [p for layer in self.layers for p in layer.parameters()]
 
     def to_torch(self):
