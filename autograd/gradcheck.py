@@ -144,6 +144,72 @@ class GradcheckReport:
 _Estimate = tuple[float, str, str, tuple[float, ...], float]
 
 
+@dataclass
+class _Limit:
+    """A one-sided limit of difference quotients: `kind` is "settled" (value within `err`),
+    "infinite" (quotients grow without bound) or "unsettled"; `step` the last step taken."""
+
+    value: float
+    kind: str
+    err: float
+    step: float
+    extrapolated: bool = False
+
+
+def _limit(
+    safe: Callable[[float], float | None],
+    x: float,
+    f0: float,
+    side: int,
+    h: float,
+    tol: Callable[[float], float],
+) -> _Limit:
+    """The limit of the difference quotients on one side of x.
+
+    Steps shrink by 4 until successive quotients settle (directly, or after Aitken's
+    extrapolation of their geometric convergence) within a quarter of the tolerance,
+    or until rounding would swamp them.
+    """
+    qs: list[float] = []
+    step, missed = h, 0
+    for _ in range(60):
+        t = x + side * h
+        d = t - x  # the step actually taken
+        h /= 4
+        if d == 0:
+            break
+        ft = safe(t)
+        missed = 0 if ft is not None else missed + 1
+        if ft is None:
+            continue
+        q, step = (ft - f0) / d, abs(d)
+        qs.append(q)
+        if len(qs) >= 3:
+            d1, d2 = qs[-2] - qs[-3], qs[-1] - qs[-2]
+            noise = 4 * math.ulp(max(abs(f0), abs(ft))) / abs(d)  # rounding in a quotient
+            if abs(d1) <= noise and abs(d2) <= noise and noise <= tol(q) / 4:
+                return _Limit(q, "settled", noise, step)  # constant but for rounding
+            r = d2 / d1 if d1 else math.inf
+            if 0 <= r <= 0.8 and abs(d2) * r / (1 - r) <= tol(q) / 4:
+                return _Limit(q, "settled", abs(d2) * r / (1 - r), step)
+            if len(qs) >= 4:  # Aitken: q_k = L + C r^k gives L exactly
+                d0 = qs[-3] - qs[-4]
+                r0 = d1 / d0 if d0 else math.inf
+                if 0 < r0 <= 0.8 and 0 < r <= 0.8:
+                    a1 = qs[-2] - d1 * d1 / (d1 - d0)
+                    a2 = q - d2 * d2 / (d2 - d1)
+                    if abs(a2 - a1) <= tol(a2) / 8:
+                        return _Limit(a2, "settled", abs(a2 - a1), step, extrapolated=True)
+        if 4 * math.ulp(max(abs(f0), abs(ft))) / abs(d) > tol(q) / 4:
+            break  # rounding error in the quotients from here on exceeds the tolerance
+    last = qs[-5:]
+    if len(last) == 5 and all(abs(b) >= 1.2 * abs(a) and a * b > 0 for a, b in zip(last, last[1:])):
+        return _Limit(math.copysign(math.inf, last[-1]), "infinite", 0.0, step)
+    if missed >= 5:  # f is undefined at every shorter step: x is at an edge of its domain
+        return _Limit(qs[-1] if qs else math.nan, "outside", math.inf, step)
+    return _Limit(qs[-1] if qs else math.nan, "unsettled", math.inf, step)
+
+
 def _one_sided(
     safe: Callable[[float], float | None],
     x: float,
@@ -152,50 +218,17 @@ def _one_sided(
     h: float,
     tol: Callable[[float], float],
 ) -> _Estimate:
-    """The limit of the difference quotients on one side of x, where f is defined only there.
-
-    Steps shrink by 4 until successive quotients settle (directly, or after Aitken's
-    extrapolation of their geometric convergence) within a quarter of the tolerance,
-    or until rounding would swamp them.
-    """
+    """The limit of the difference quotients on one side of x, where f is defined only there."""
     here, there = ("x+h", "x-h") if side > 0 else ("x-h", "x+h")
-    qs: list[float] = []
-    step = h
-    for _ in range(60):
-        t = x + side * h
-        d = t - x  # the step actually taken
-        h /= 4
-        if d == 0:
-            break
-        ft = safe(t)
-        if ft is None:
-            continue
-        q, step = (ft - f0) / d, abs(d)
-        qs.append(q)
-        if len(qs) >= 3:
-            d1, d2 = qs[-2] - qs[-3], qs[-1] - qs[-2]
-            if d1 == d2 == 0:
-                return q, "", f"one-sided: {there} is outside f's domain", (), step
-            r = d2 / d1 if d1 else math.inf
-            if 0 <= r <= 0.8 and abs(d2) * r / (1 - r) <= tol(q) / 4:
-                return q, "", f"one-sided: {there} is outside f's domain", (), step
-            if len(qs) >= 4:  # Aitken: q_k = L + C r^k gives L exactly
-                d0 = qs[-3] - qs[-4]
-                r0 = d1 / d0 if d0 else math.inf
-                if 0 < r0 <= 0.8 and 0 < r <= 0.8:
-                    a1 = qs[-2] - d1 * d1 / (d1 - d0)
-                    a2 = q - d2 * d2 / (d2 - d1)
-                    if abs(a2 - a1) <= tol(a2) / 8:
-                        note = f"one-sided, extrapolated: {there} is outside f's domain"
-                        return a2, "", note, (), step
-        if 4 * math.ulp(max(abs(f0), abs(ft))) / abs(d) > tol(q) / 4:
-            break  # rounding error in the quotients from here on exceeds the tolerance
-    last = qs[-5:]
-    if len(last) == 5 and all(abs(b) >= 1.2 * abs(a) and a * b > 0 for a, b in zip(last, last[1:])):
+    lim = _limit(safe, x, f0, side, h, tol)
+    if lim.kind == "settled":
+        how = "one-sided, extrapolated" if lim.extrapolated else "one-sided"
+        return lim.value, "", f"{how}: {there} is outside f's domain", (), lim.step
+    if lim.kind == "infinite":
         note = f"one-sided slope from {here} grows without bound; {there} is outside f's domain"
-        return math.copysign(math.inf, last[-1]), "", note, (), step
+        return lim.value, "", note, (), lim.step
     note = f"one-sided slope from {here} does not settle; {there} is outside f's domain"
-    return (qs[-1] if qs else math.nan), UNVERIFIED, note, (), step
+    return lim.value, UNVERIFIED, note, (), lim.step
 
 
 def _richardson(
@@ -277,25 +310,114 @@ def _derivative(
                 note = "f is undefined on both sides of the point for every step tried"
                 return math.nan, UNVERIFIED, note, (), h
             return _one_sided(safe, x, f0, 1 if seen[1] else -1, h, tol)
-    # divide by the steps actually taken: x + h rounds, and at a large x by much of h
-    hp, hm = (x + h) - x, x - (x - h)
-    right, left = (fp - f0) / hp, (f0 - fm) / hm
-    gap = abs(right - left)
-    if gap > tol(max(abs(right), abs(left))):
-        # A smooth function's one-sided slopes converge as h shrinks; a kink's do not.
-        r2, l2 = (safe(x + h / 8), safe(x - h / 8))
-        if r2 is not None and l2 is not None:
-            right8, left8 = (r2 - f0) / ((x + h / 8) - x), (f0 - l2) / (x - (x - h / 8))
-            if abs(right8 - left8) > 0.5 * gap:
-                # the slopes at h/8, widened by their error: a seventh of how far they moved
-                # from those at h (each slope's error shrinks with its step)
-                pad = max(abs(right - right8), abs(left - left8)) / 7
-                note = f"not differentiable here: slopes {left8:.6g} left, {right8:.6g} right"
-                lo, hi = sorted((left8, right8))
-                return (right8 + left8) / 2, "kink", note, (lo - pad, hi + pad), h
+    return _two_sided(safe, x, f0, h, method, tol, note)
+
+
+def _quotients(safe: Callable[[float], float | None], x: float, f0: float, s: float):
+    """(right, left, central) difference quotients at step s, or None where a step is lost."""
+    fp, fm = safe(x + s), safe(x - s)
+    hp, hm = (x + s) - x, x - (x - s)  # the steps actually taken: x + s rounds
+    if fp is None or fm is None or not hp or not hm:
+        return None
+    return (fp - f0) / hp, (f0 - fm) / hm, (fp - fm) / (hp + hm)
+
+
+def _side_note(lim: _Limit, here: str) -> str:
+    if lim.kind == "infinite":
+        return f"the slope from {here} grows without bound (a jump or a vertical tangent)"
+    return f"the slope from {here} does not settle (last {lim.value:.6g} at step {lim.step:.0e})"
+
+
+def _two_sided(
+    safe: Callable[[float], float | None],
+    x: float,
+    f0: float,
+    h: float,
+    method: str,
+    tol: Callable[[float], float],
+    note: str,
+) -> _Estimate:
+    """The derivative where f is defined on both sides, decided from several steps per side.
+
+    At steps h and h/4 the one-sided slopes must agree (within the tolerance and rounding) and
+    the central differences must agree: then f is smooth within h and the method's formula at
+    h is the estimate. Otherwise each side's slope is followed to its limit as the step
+    shrinks: limits that settle and agree mean f is smooth (a kink or jump lies within h of
+    the point, not at it), limits that settle and differ mean a kink, and anything else leaves
+    the row UNVERIFIED.
+    """
+    first, second = _quotients(safe, x, f0, h), _quotients(safe, x, f0, h / 4)
+    if first is not None and second is not None:
+        noise = 4 * math.ulp(max(abs(f0), 1e-300)) / ((x + h / 4) - x or h)
+        (r1, l1, c1), (r2, l2, c2) = first, second
+        if (
+            abs(r1 - l1) <= tol(max(abs(r1), abs(l1))) + noise
+            and abs(r2 - l2) <= tol(max(abs(r2), abs(l2))) + noise
+            and abs(c1 - c2) <= tol(c1) / 4 + noise
+        ):
+            return _at_step(safe, x, h, method, tol, first, note)
+    right, left = _limit(safe, x, f0, 1, h, tol), _limit(safe, x, f0, -1, h, tol)
+    for lim, other, side in ((right, left, 1), (left, right, -1)):
+        if other.kind == "outside" and lim.kind != "outside":
+            return _one_sided(safe, x, f0, side, h, tol)
+    if right.kind == left.kind == "infinite" and right.value == left.value:
+        note = "slopes from x+h and x-h both grow without bound (a vertical tangent)"
+        return right.value, "", note, (), min(right.step, left.step)
+    step = min(right.step, left.step)
+    if right.kind != "settled" or left.kind != "settled":
+        sides = ((left, "x-h"), (right, "x+h"))
+        bad = "; ".join(_side_note(lim, here) for lim, here in sides if lim.kind != "settled")
+        note = "; ".join(n for n in (note, "no derivative to compare with: " + bad) if n)
+        return (right.value + left.value) / 2, UNVERIFIED, note, (), step
+    lo, hi = sorted((left.value + 0.0, right.value + 0.0))  # + 0.0: no "-0" in the note
+    mean = (lo + hi) / 2
+    if hi - lo > tol(max(abs(lo), abs(hi))):
+        pad = max(right.err, left.err)
+        note = f"not differentiable here: slopes {left.value + 0.0:.6g} left, "
+        note += f"{right.value + 0.0:.6g} right"
+        return mean, "kink", note, (lo - pad, hi + pad), step
+    why = (
+        f"smooth, a kink or jump within eps: slopes at {h:.0e} disagree, "
+        f"settle to {mean:.6g} on both sides"
+    )
+    if method == "richardson":  # it shrinks its own step; trusted where it meets the limits
+        first = _quotients(safe, x, f0, h)
+        if first is not None:
+            num, kind, note2, _, s2 = _at_step(safe, x, h, method, tol, first, note)
+            if not kind and abs(num - mean) <= tol(mean) / 2:
+                return num, "", "; ".join(n for n in (why, note2) if n), (), s2
+    # the longest step whose difference agrees with the limits
+    s = h
+    while s >= step / 2:
+        qs = _quotients(safe, x, f0, s)
+        if qs is not None:
+            est = qs[0] if method == "forward" else qs[2]
+            if abs(est - mean) <= tol(mean) / 4:
+                shrunk = why + (f"; step shrunk to {s:.0e}" if s < h else "")
+                return est, "", "; ".join(n for n in (note, shrunk) if n), (), s
+        s /= 4
+    return (
+        mean,
+        "",
+        "; ".join(n for n in (note, "limit of one-sided slopes: " + why) if n),
+        (),
+        step,
+    )
+
+
+def _at_step(
+    safe: Callable[[float], float | None],
+    x: float,
+    h: float,
+    method: str,
+    tol: Callable[[float], float],
+    qs: tuple[float, float, float],
+    note: str,
+) -> _Estimate:
+    """The method's estimate at step h, where f is smooth within h."""
+    right, _, central = qs
     if method == "forward":
         return right, "", note, (), h
-    central = (fp - fm) / (hp + hm)
     if method == "central":
         return central, "", note, (), h
     num, kind, note2, _, h = _richardson(safe, x, h, central, tol)
