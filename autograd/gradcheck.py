@@ -163,14 +163,18 @@ def _limit(
     side: int,
     h: float,
     tol: Callable[[float], float],
+    strict: bool = False,
 ) -> _Limit:
     """The limit of the difference quotients on one side of x.
 
     Steps shrink by 4 until successive quotients settle (directly, or after Aitken's
     extrapolation of their geometric convergence) within a quarter of the tolerance,
-    or until rounding would swamp them.
+    or until rounding would swamp them. `strict` asks for two like ratios of successive
+    differences first, so that quotients over steps too long to mean anything (sin over
+    thousands of periods) do not settle by chance.
     """
     qs: list[float] = []
+    dfs: list[float] = []  # f(x + d) - f(x): shrinks with the step once the step resolves f
     step, missed = h, 0
     for _ in range(60):
         t = x + side * h
@@ -184,14 +188,25 @@ def _limit(
             continue
         q, step = (ft - f0) / d, abs(d)
         qs.append(q)
+        dfs.append(abs(ft - f0))
         if len(qs) >= 3:
             d1, d2 = qs[-2] - qs[-3], qs[-1] - qs[-2]
             noise = 4 * math.ulp(max(abs(f0), abs(ft))) / abs(d)  # rounding in a quotient
             if abs(d1) <= noise and abs(d2) <= noise and noise <= tol(q) / 4:
                 return _Limit(q, "settled", noise, step)  # constant but for rounding
             r = d2 / d1 if d1 else math.inf
+            if strict:
+                d0 = qs[-3] - qs[-4] if len(qs) >= 4 else 0.0
+                r0 = d1 / d0 if d0 else math.inf
+                small = 4 * math.ulp(max(abs(f0), abs(ft)))
+                shrinking = len(dfs) >= 4 and all(
+                    b <= 0.3 * a or b <= small for a, b in zip(dfs[-4:], dfs[-3:])
+                )
+                geometric = 0 < r0 <= 0.8 and 0 < r <= 0.8 and max(r0, r) <= 2.5 * min(r0, r)
+                if not (shrinking and geometric):
+                    r = math.inf  # not yet a geometric convergence
             if 0 <= r <= 0.8 and abs(d2) * r / (1 - r) <= tol(q) / 4:
-                return _Limit(q, "settled", abs(d2) * r / (1 - r), step)
+                return _Limit(q, "settled", abs(d2) * r / (1 - r) + noise, step)
             if len(qs) >= 4:  # Aitken: q_k = L + C r^k gives L exactly
                 d0 = qs[-3] - qs[-4]
                 r0 = d1 / d0 if d0 else math.inf
@@ -199,7 +214,8 @@ def _limit(
                     a1 = qs[-2] - d1 * d1 / (d1 - d0)
                     a2 = q - d2 * d2 / (d2 - d1)
                     if abs(a2 - a1) <= tol(a2) / 8:
-                        return _Limit(a2, "settled", abs(a2 - a1), step, extrapolated=True)
+                        err = abs(a2 - a1) + noise
+                        return _Limit(a2, "settled", err, step, extrapolated=True)
         if 4 * math.ulp(max(abs(f0), abs(ft))) / abs(d) > tol(q) / 4:
             break  # rounding error in the quotients from here on exceeds the tolerance
     last = qs[-5:]
@@ -350,13 +366,17 @@ def _two_sided(
     if first is not None and second is not None:
         noise = 4 * math.ulp(max(abs(f0), 1e-300)) / ((x + h / 4) - x or h)
         (r1, l1, c1), (r2, l2, c2) = first, second
+
+        def rel(q: float) -> float:  # the relative part of the tolerance: slopes much smaller
+            return tol(q) - tol(0.0)  # than atol agree within atol whatever f does
+
         if (
-            abs(r1 - l1) <= tol(max(abs(r1), abs(l1))) + noise
-            and abs(r2 - l2) <= tol(max(abs(r2), abs(l2))) + noise
+            abs(r1 - l1) <= rel(max(abs(r1), abs(l1))) + noise
+            and abs(r2 - l2) <= rel(max(abs(r2), abs(l2))) + noise
             and abs(c1 - c2) <= tol(c1) / 4 + noise
         ):
             return _at_step(safe, x, h, method, tol, first, note)
-    right, left = _limit(safe, x, f0, 1, h, tol), _limit(safe, x, f0, -1, h, tol)
+    right, left = _limit(safe, x, f0, 1, h, tol, True), _limit(safe, x, f0, -1, h, tol, True)
     for lim, other, side in ((right, left, 1), (left, right, -1)):
         if other.kind == "outside" and lim.kind != "outside":
             return _one_sided(safe, x, f0, side, h, tol)
