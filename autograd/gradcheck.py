@@ -27,6 +27,9 @@ _AUTO_EPS = {"central": 6e-6, "forward": 1.5e-8, "richardson": 1e-3}
 MAX_REL_EPS = 0.1
 _DOMAIN_ERRORS = (ValueError, ZeroDivisionError, OverflowError)
 UNVERIFIED = "UNVERIFIED"
+# Two-sided checks shrink the step by this irrational ratio, not by 4: quotients over steps
+# that are all multiples of one length alias a periodic f (sin at 1e10 with a step of 6e4)
+_SHRINK = 2 - math.sqrt(3)
 
 
 class GradcheckError(AssertionError):
@@ -156,6 +159,33 @@ class _Limit:
     extrapolated: bool = False
 
 
+def _settled(
+    qs: list[float], dfs: list[float], noise: float, step: float, tol, strict: bool
+) -> _Limit | None:
+    """The limit the last quotients `qs` settle to, if they do (see `_limit`)."""
+    q = qs[-1]
+    if strict:  # f(x + d) - f(x) shrinks at least like d once the step resolves f
+        small = 4 * math.ulp(max(dfs[-4:]))
+        if len(dfs) < 4 or any(b > 0.5 * a and b > small for a, b in zip(dfs[-4:], dfs[-3:])):
+            return None
+    d1, d2 = qs[-2] - qs[-3], qs[-1] - qs[-2]
+    if abs(d1) <= noise and abs(d2) <= noise and noise <= tol(q) / 4:
+        return _Limit(q, "settled", noise, step)  # constant but for rounding
+    r = d2 / d1 if d1 else math.inf
+    d0 = qs[-3] - qs[-4] if len(qs) >= 4 else 0.0
+    r0 = d1 / d0 if d0 else math.inf
+    if strict and not (0 < r0 <= 0.8 and 0 < r <= 0.8 and max(r0, r) <= 2.5 * min(r0, r)):
+        return None  # not yet a geometric convergence
+    if 0 <= r <= 0.8 and abs(d2) * r / (1 - r) <= tol(q) / 4:
+        return _Limit(q, "settled", abs(d2) * r / (1 - r) + noise, step)
+    if len(qs) >= 4 and 0 < r0 <= 0.8 and 0 < r <= 0.8:  # Aitken: q_k = L + C r^k gives L
+        a1 = qs[-2] - d1 * d1 / (d1 - d0)
+        a2 = q - d2 * d2 / (d2 - d1)
+        if abs(a2 - a1) <= tol(a2) / 8:
+            return _Limit(a2, "settled", abs(a2 - a1) + noise, step, extrapolated=True)
+    return None
+
+
 def _limit(
     safe: Callable[[float], float | None],
     x: float,
@@ -169,17 +199,20 @@ def _limit(
 
     Steps shrink by 4 until successive quotients settle (directly, or after Aitken's
     extrapolation of their geometric convergence) within a quarter of the tolerance,
-    or until rounding would swamp them. `strict` asks for two like ratios of successive
-    differences first, so that quotients over steps too long to mean anything (sin over
-    thousands of periods) do not settle by chance.
+    or until rounding would swamp them. `strict` asks more, so that quotients over steps
+    too long to mean anything (sin over thousands of periods) do not settle by chance:
+    a geometric convergence (two like ratios of successive differences), f's change
+    shrinking with the step, and two more steps that stay at the limit.
     """
     qs: list[float] = []
-    dfs: list[float] = []  # f(x + d) - f(x): shrinks with the step once the step resolves f
+    dfs: list[float] = []  # |f(x + d) - f(x)|
     step, missed = h, 0
-    for _ in range(60):
+    found: _Limit | None = None
+    confirmed = 0
+    for _ in range(80 if strict else 60):
         t = x + side * h
         d = t - x  # the step actually taken
-        h /= 4
+        h = h * _SHRINK if strict else h / 4
         if d == 0:
             break
         ft = safe(t)
@@ -189,34 +222,18 @@ def _limit(
         q, step = (ft - f0) / d, abs(d)
         qs.append(q)
         dfs.append(abs(ft - f0))
-        if len(qs) >= 3:
-            d1, d2 = qs[-2] - qs[-3], qs[-1] - qs[-2]
-            noise = 4 * math.ulp(max(abs(f0), abs(ft))) / abs(d)  # rounding in a quotient
-            if abs(d1) <= noise and abs(d2) <= noise and noise <= tol(q) / 4:
-                return _Limit(q, "settled", noise, step)  # constant but for rounding
-            r = d2 / d1 if d1 else math.inf
-            if strict:
-                d0 = qs[-3] - qs[-4] if len(qs) >= 4 else 0.0
-                r0 = d1 / d0 if d0 else math.inf
-                small = 4 * math.ulp(max(abs(f0), abs(ft)))
-                shrinking = len(dfs) >= 4 and all(
-                    b <= 0.3 * a or b <= small for a, b in zip(dfs[-4:], dfs[-3:])
-                )
-                geometric = 0 < r0 <= 0.8 and 0 < r <= 0.8 and max(r0, r) <= 2.5 * min(r0, r)
-                if not (shrinking and geometric):
-                    r = math.inf  # not yet a geometric convergence
-            if 0 <= r <= 0.8 and abs(d2) * r / (1 - r) <= tol(q) / 4:
-                return _Limit(q, "settled", abs(d2) * r / (1 - r) + noise, step)
-            if len(qs) >= 4:  # Aitken: q_k = L + C r^k gives L exactly
-                d0 = qs[-3] - qs[-4]
-                r0 = d1 / d0 if d0 else math.inf
-                if 0 < r0 <= 0.8 and 0 < r <= 0.8:
-                    a1 = qs[-2] - d1 * d1 / (d1 - d0)
-                    a2 = q - d2 * d2 / (d2 - d1)
-                    if abs(a2 - a1) <= tol(a2) / 8:
-                        err = abs(a2 - a1) + noise
-                        return _Limit(a2, "settled", err, step, extrapolated=True)
-        if 4 * math.ulp(max(abs(f0), abs(ft))) / abs(d) > tol(q) / 4:
+        noise = 4 * math.ulp(max(abs(f0), abs(ft))) / abs(d)  # rounding in a quotient
+        if found is not None:
+            stays = abs(q - found.value) <= found.err + tol(found.value) / 4 + noise
+            shrinks = dfs[-1] <= 0.5 * dfs[-2] or dfs[-1] <= 4 * math.ulp(dfs[-2])
+            confirmed, found = (confirmed + 1, found) if stays and shrinks else (0, None)
+            if found is not None and confirmed >= 2:
+                return found
+        if found is None and len(qs) >= 3:
+            found = _settled(qs, dfs, noise, step, tol, strict)
+            if found is not None and not strict:
+                return found
+        if noise > tol(q) / 4:
             break  # rounding error in the quotients from here on exceeds the tolerance
     last = qs[-5:]
     if len(last) == 5 and all(abs(b) >= 1.2 * abs(a) and a * b > 0 for a, b in zip(last, last[1:])):
@@ -355,16 +372,17 @@ def _two_sided(
 ) -> _Estimate:
     """The derivative where f is defined on both sides, decided from several steps per side.
 
-    At steps h and h/4 the one-sided slopes must agree (within the tolerance and rounding) and
-    the central differences must agree: then f is smooth within h and the method's formula at
-    h is the estimate. Otherwise each side's slope is followed to its limit as the step
-    shrinks: limits that settle and agree mean f is smooth (a kink or jump lies within h of
-    the point, not at it), limits that settle and differ mean a kink, and anything else leaves
+    At steps h and h * _SHRINK the one-sided slopes must agree (within the relative tolerance
+    and rounding) and so must the central differences: then f is smooth within h and the
+    method's formula at h is the estimate. Otherwise each side's slope is followed to its
+    limit as the step shrinks: limits that settle and agree mean f is smooth (a kink or jump
+    lies within h of the point, not at it), limits that settle and differ mean a kink, and
+    anything else leaves
     the row UNVERIFIED.
     """
-    first, second = _quotients(safe, x, f0, h), _quotients(safe, x, f0, h / 4)
+    first, second = _quotients(safe, x, f0, h), _quotients(safe, x, f0, h * _SHRINK)
     if first is not None and second is not None:
-        noise = 4 * math.ulp(max(abs(f0), 1e-300)) / ((x + h / 4) - x or h)
+        noise = 4 * math.ulp(max(abs(f0), 1e-300)) / ((x + h * _SHRINK) - x or h)
         (r1, l1, c1), (r2, l2, c2) = first, second
 
         def rel(q: float) -> float:  # the relative part of the tolerance: slopes much smaller
@@ -415,7 +433,7 @@ def _two_sided(
             if abs(est - mean) <= tol(mean) / 4:
                 shrunk = why + (f"; step shrunk to {s:.0e}" if s < h else "")
                 return est, "", "; ".join(n for n in (note, shrunk) if n), (), s
-        s /= 4
+        s *= _SHRINK
     return (
         mean,
         "",

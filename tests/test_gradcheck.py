@@ -454,7 +454,7 @@ def test_richardson_that_never_settles_falls_back_to_the_one_sided_limits():
         raise_exception=False,
     )
     row = report.rows[0]
-    assert row.status == "ok" and row.numeric == 0.0 and "one-sided slopes" in row.note
+    assert row.status == "ok" and abs(row.numeric) <= 2e-12 / 4 and "settle to" in row.note
     wrong = custom_slope(lambda t: max(t, 0.0) ** 1.5, 1e-9)
     bad = gradcheck(
         wrong, [0.0], method="richardson", eps="auto", atol=1e-12, rtol=1e-12, raise_exception=False
@@ -1015,7 +1015,7 @@ def test_richardson_gives_up_after_six_steps_and_shows_its_last_estimate():
     row = gradcheck(
         lambda x: x.relu() ** 1.5, [0.0], method="richardson", eps="auto", atol=2e-5, rtol=0
     ).rows[0]
-    assert row.status == "ok" and row.numeric == 0.0 and "one-sided slopes" in row.note
+    assert row.status == "ok" and abs(row.numeric) <= 2e-5 / 4 and "settle to" in row.note
 
 
 def test_richardson_settles_within_a_quarter_tolerance():
@@ -1088,11 +1088,11 @@ def test_kink_interval_is_widened_only_by_the_slopes_own_error():
         assert row.status == status, slope
     # exp(x) + |x| at 0: one-sided slopes 0 and 2 (closed form); each side's limit is
     # extrapolated to within a quarter of the tolerance and the interval widened by that
-    # error only. (atol was 1e-9: so fine a limit is lost in rounding at steps near 1e-6,
-    # and the row is now UNVERIFIED rather than judged on a padded guess.)
-    for slope, status in [(2.0, "kink"), (0.0, "kink"), (2 + 1e-6, "FAIL"), (-1e-6, "FAIL")]:
+    # error only. (atol was 1e-9: so fine a limit is lost in rounding at steps near 1e-6 before the
+    # limits are confirmed, and the row is now UNVERIFIED rather than judged on a guess.)
+    for slope, status in [(2.0, "kink"), (0.0, "kink"), (2 + 1e-5, "FAIL"), (-1e-5, "FAIL")]:
         op = custom_slope(lambda t: math.exp(t) + abs(t), slope)
-        row = gradcheck(op, [0.0], atol=1e-7, rtol=0, raise_exception=False).rows[0]
+        row = gradcheck(op, [0.0], atol=1e-6, rtol=0, raise_exception=False).rows[0]
         assert row.status == status, slope
     row = gradcheck(
         custom_slope(lambda t: math.exp(t) + abs(t), 2 + 1e-6),
