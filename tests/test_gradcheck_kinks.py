@@ -221,3 +221,24 @@ def test_gradcheck_module_on_a_relu_network_with_a_pre_activation_near_0(gap):
     assert not report
     flagged = {r.name for r in report.rows if r.status in ("FAIL", "UNVERIFIED")}
     assert {"w1_0", "b1_0"} <= flagged, report
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_random_large_inputs_never_pass_a_wrong_slope(seed):
+    # random |x| in 1e6..1e13 with eps="auto" (steps of 6 to 6e7): sin and 2 cos(0.37 x),
+    # whose quotients over such steps are tiny and can alias; the engine's slope is the truth
+    import random
+
+    rng = random.Random(seed)
+    fns = [lambda v: v.sin(), lambda v: (v * 0.37).cos() * 2]
+    for _ in range(25):
+        x = rng.choice([1, -1]) * 10 ** rng.uniform(6, 13)
+        fn = rng.choice(fns)
+        leaf = Value(x)
+        fn(leaf).backward()
+        true = leaf.grad
+        method = rng.choice(["central", "forward", "richardson"])
+        assert_passes_or_unverified(fn, x, method, "auto")
+        for w in (0.0, true + 0.5, -true):
+            if abs(w - true) > 0.05:
+                assert_never_passes(planted(fn, w), x, method, "auto")
