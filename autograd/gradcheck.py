@@ -2,14 +2,10 @@
 
 `gradcheck(f, inputs)` compares, for every input, the gradient `backward()`
 gives with a numerical derivative, and returns a report that prints as a table
-(as `torch.autograd.gradcheck` does on failure). Each point's kind is decided from
-the differences at steps eps, eps/4, eps/16, ... on each side: central differences
-that settle, with one-sided slopes that agree (or close in as a smooth f's do), mean
-smooth; one-sided slopes that settle and differ down to the finest step mean a kink,
-where the engine's gradient must lie between them; slopes that never settle (a jump)
-mean UNVERIFIED. At an edge of `f`'s domain the gradient is compared with the
-one-sided slope. A row with no finite difference to compare with is UNVERIFIED, and
-the check fails unless `allow_unverified=True`. Each row's note says why.
+(as `torch.autograd.gradcheck` does on failure). At a kink the engine's gradient
+must lie between the two one-sided slopes; at an edge of `f`'s domain it is
+compared with the one-sided slope. A row with no finite difference to compare
+with is UNVERIFIED, and the check fails unless `allow_unverified=True`.
 """
 
 from __future__ import annotations
@@ -29,10 +25,12 @@ METHODS = ("central", "forward", "richardson")
 _AUTO_EPS = {"central": 6e-6, "forward": 1.5e-8, "richardson": 1e-3}
 # A longer step measures f away from the point, not its derivative at the point
 MAX_REL_EPS = 0.1
-# How often the step shrinks by 4 in search of slopes that settle (h / 4**26 ~ h * 2e-16)
-_SHRINKS = 26
 _DOMAIN_ERRORS = (ValueError, ZeroDivisionError, OverflowError)
 UNVERIFIED = "UNVERIFIED"
+# Two-sided checks shrink the step by this irrational ratio, not by 4: quotients over steps
+# that are all multiples of one length alias a periodic f (sin at 1e10 with a step of 6e4)
+_SHRINK = 2 - math.sqrt(3)
+_LONG_STEP = 1e-3
 
 
 class GradcheckError(AssertionError):
@@ -150,6 +148,112 @@ class GradcheckReport:
 _Estimate = tuple[float, str, str, tuple[float, ...], float]
 
 
+@dataclass
+class _Limit:
+    """A one-sided limit of difference quotients: `kind` is "settled" (value within `err`),
+    "infinite" (quotients grow without bound) or "unsettled"; `step` the last step taken."""
+
+    value: float
+    kind: str
+    err: float
+    step: float
+    extrapolated: bool = False
+
+
+def _settled(
+    qs: list[float], dfs: list[float], noise: float, step: float, tol, strict: bool
+) -> _Limit | None:
+    """The limit the last quotients `qs` settle to, if they do (see `_limit`)."""
+    q = qs[-1]
+    if strict:  # f(x + d) - f(x) shrinks at least like d once the step resolves f
+        small = 4 * math.ulp(max(dfs[-4:]))
+        if len(dfs) < 4 or any(b > 0.5 * a and b > small for a, b in zip(dfs[-4:], dfs[-3:])):
+            return None
+    d1, d2 = qs[-2] - qs[-3], qs[-1] - qs[-2]
+    if abs(d1) <= noise and abs(d2) <= noise and noise <= tol(q) / 4:
+        return _Limit(q, "settled", noise, step)  # constant but for rounding
+    r = d2 / d1 if d1 else math.inf
+    d0 = qs[-3] - qs[-4] if len(qs) >= 4 else 0.0
+    r0 = d1 / d0 if d0 else math.inf
+    if strict and not (0 < r0 <= 0.8 and 0 < r <= 0.8 and max(r0, r) <= 2.5 * min(r0, r)):
+        # not a clean geometric convergence; still settled if the changes no longer grow and
+        # are small (quotients of a flat f lost in rounding: q ~ h f'' / 2 with f' = 0)
+        err = 4 * abs(d2) + noise
+        if abs(d2) <= max(0.8 * abs(d1), noise) and err <= tol(q) / 4:
+            return _Limit(q, "settled", err, step)
+        return None
+    if 0 <= r <= 0.8 and abs(d2) * r / (1 - r) <= tol(q) / 4:
+        return _Limit(q, "settled", abs(d2) * r / (1 - r) + noise, step)
+    if len(qs) >= 4 and 0 < r0 <= 0.8 and 0 < r <= 0.8:  # Aitken: q_k = L + C r^k gives L
+        a1 = qs[-2] - d1 * d1 / (d1 - d0)
+        a2 = q - d2 * d2 / (d2 - d1)
+        if abs(a2 - a1) <= tol(a2) / 8:
+            return _Limit(a2, "settled", abs(a2 - a1) + noise, step, extrapolated=True)
+    return None
+
+
+def _limit(
+    safe: Callable[[float], float | None],
+    x: float,
+    f0: float,
+    side: int,
+    h: float,
+    tol: Callable[[float], float],
+    shrink: float = 0.25,
+    strict: bool = False,
+) -> _Limit:
+    """The limit of the difference quotients on one side of x.
+
+    Steps shrink by `shrink` until successive quotients settle (directly, or after Aitken's
+    extrapolation of their geometric convergence) within a quarter of the tolerance,
+    or until rounding would swamp them. `strict` asks more, so that quotients over steps
+    too long to mean anything (sin over thousands of periods) do not settle by chance:
+    a geometric convergence (two like ratios of successive differences), f's change
+    shrinking with the step, and two more steps that stay at the limit.
+    """
+    qs: list[float] = []
+    dfs: list[float] = []  # |f(x + d) - f(x)|
+    step, missed = h, 0
+    found: _Limit | None = None
+    confirmed = 0
+    for _ in range(60 if shrink == 0.25 else 80):
+        t = x + side * h
+        d = t - x  # the step actually taken
+        h *= shrink
+        if d == 0:
+            break
+        ft = safe(t)
+        missed = 0 if ft is not None else missed + 1
+        if ft is None:
+            continue
+        q, step = (ft - f0) / d, abs(d)
+        qs.append(q)
+        dfs.append(abs(ft - f0))
+        noise = 4 * math.ulp(max(abs(f0), abs(ft))) / abs(d)  # rounding in a quotient
+        if found is not None:  # the quotient, or a fresh estimate, stays at the limit
+            again = _settled(qs, dfs, noise, step, tol, strict)
+            near = found.err + tol(found.value) / 4 + noise
+            stays = abs(q - found.value) <= near or (
+                again is not None and abs(again.value - found.value) <= near + again.err
+            )
+            shrinks = dfs[-1] <= 0.5 * dfs[-2] or dfs[-1] <= 4 * math.ulp(dfs[-2])
+            confirmed, found = (confirmed + 1, found) if stays and shrinks else (0, None)
+            if found is not None and confirmed >= 2:
+                return found
+        if found is None and len(qs) >= 3:
+            found = _settled(qs, dfs, noise, step, tol, strict)
+            if found is not None and not strict:
+                return found
+        if noise > tol(q) / 4:
+            break  # rounding error in the quotients from here on exceeds the tolerance
+    last = qs[-5:]
+    if len(last) == 5 and all(abs(b) >= 1.2 * abs(a) and a * b > 0 for a, b in zip(last, last[1:])):
+        return _Limit(math.copysign(math.inf, last[-1]), "infinite", 0.0, step)
+    if missed >= 5:  # f is undefined at every shorter step: x is at an edge of its domain
+        return _Limit(qs[-1] if qs else math.nan, "outside", math.inf, step)
+    return _Limit(qs[-1] if qs else math.nan, "unsettled", math.inf, step)
+
+
 def _one_sided(
     safe: Callable[[float], float | None],
     x: float,
@@ -158,50 +262,17 @@ def _one_sided(
     h: float,
     tol: Callable[[float], float],
 ) -> _Estimate:
-    """The limit of the difference quotients on one side of x, where f is defined only there.
-
-    Steps shrink by 4 until successive quotients settle (directly, or after Aitken's
-    extrapolation of their geometric convergence) within a quarter of the tolerance,
-    or until rounding would swamp them.
-    """
+    """The limit of the difference quotients on one side of x, where f is defined only there."""
     here, there = ("x+h", "x-h") if side > 0 else ("x-h", "x+h")
-    qs: list[float] = []
-    step = h
-    for _ in range(60):
-        t = x + side * h
-        d = t - x  # the step actually taken
-        h /= 4
-        if d == 0:
-            break
-        ft = safe(t)
-        if ft is None:
-            continue
-        q, step = (ft - f0) / d, abs(d)
-        qs.append(q)
-        if len(qs) >= 3:
-            d1, d2 = qs[-2] - qs[-3], qs[-1] - qs[-2]
-            if d1 == d2 == 0:
-                return q, "", f"one-sided: {there} is outside f's domain", (), step
-            r = d2 / d1 if d1 else math.inf
-            if 0 <= r <= 0.8 and abs(d2) * r / (1 - r) <= tol(q) / 4:
-                return q, "", f"one-sided: {there} is outside f's domain", (), step
-            if len(qs) >= 4:  # Aitken: q_k = L + C r^k gives L exactly
-                d0 = qs[-3] - qs[-4]
-                r0 = d1 / d0 if d0 else math.inf
-                if 0 < r0 <= 0.8 and 0 < r <= 0.8:
-                    a1 = qs[-2] - d1 * d1 / (d1 - d0)
-                    a2 = q - d2 * d2 / (d2 - d1)
-                    if abs(a2 - a1) <= tol(a2) / 8:
-                        note = f"one-sided, extrapolated: {there} is outside f's domain"
-                        return a2, "", note, (), step
-        if 4 * math.ulp(max(abs(f0), abs(ft))) / abs(d) > tol(q) / 4:
-            break  # rounding error in the quotients from here on exceeds the tolerance
-    last = qs[-5:]
-    if len(last) == 5 and all(abs(b) >= 1.2 * abs(a) and a * b > 0 for a, b in zip(last, last[1:])):
+    lim = _limit(safe, x, f0, side, h, tol)
+    if lim.kind == "settled":
+        how = "one-sided, extrapolated" if lim.extrapolated else "one-sided"
+        return lim.value, "", f"{how}: {there} is outside f's domain", (), lim.step
+    if lim.kind == "infinite":
         note = f"one-sided slope from {here} grows without bound; {there} is outside f's domain"
-        return math.copysign(math.inf, last[-1]), "", note, (), step
+        return lim.value, "", note, (), lim.step
     note = f"one-sided slope from {here} does not settle; {there} is outside f's domain"
-    return (qs[-1] if qs else math.nan), UNVERIFIED, note, (), step
+    return lim.value, UNVERIFIED, note, (), lim.step
 
 
 def _richardson(
@@ -283,141 +354,126 @@ def _derivative(
                 note = "f is undefined on both sides of the point for every step tried"
                 return math.nan, UNVERIFIED, note, (), h
             return _one_sided(safe, x, f0, 1 if seen[1] else -1, h, tol)
-    kind, h, fp, fm, note2, slopes = _sides(safe, x, f0, h, (fp, fm), tol, method)
-    note = "; ".join(n for n in (note, note2) if n)
-    if kind:  # fp is then the estimate to show
-        return fp, kind, note, slopes, h
-    # divide by the steps actually taken: x + h rounds, and at a large x by much of h
-    hp, hm = (x + h) - x, x - (x - h)
-    if method == "forward":
-        return (fp - f0) / hp, "", note, (), h
-    central = (fp - fm) / (hp + hm)
-    if method == "central":
-        return central, "", note, (), h
-    num, kind, note2, _, h = _richardson(safe, x, h, central, tol)
-    return num, kind, "; ".join(n for n in (note, note2) if n), (), h
+    return _two_sided(safe, x, f0, h, method, tol, note)
 
 
-def _confirmed(
-    safe: Callable[[float], float | None],
-    x: float,
-    f0: float,
-    last: tuple[float, float, float, float],
-    est: float,
-    tol: Callable[[float], float],
-) -> bool:
-    """Whether a difference over a far shorter step, just above rounding, agrees with `est`.
-
-    Differences that settle over long steps may only say that f wiggles less than the
-    tolerance over them (sin at 2.5e12 over steps of 1e7): the short step tells.
-    """
-    s, fp, fm, noise = last
-    # 4**6 times shorter, but above what rounding in f's own arithmetic could swamp
-    p = max(s / 4**6, 1e3 * math.ulp(max(abs(f0), abs(fp), abs(fm))) / tol(est), 64 * math.ulp(x))
-    if p >= s / 4:
-        return True  # the window already reaches down to rounding
-    hp, hm = (x + p) - x, x - (x - p)
-    pp, pm = safe(x + p), safe(x - p)
-    if not hp or not hm or pp is None or pm is None:
-        return True  # nothing shorter to compare with
-    short_noise = 2 * math.ulp(max(abs(f0), abs(pp), abs(pm))) / min(hp, hm)
-    short = (pp - pm) / (hp + hm)
-    return abs(short - est) <= tol(est) / 2 + noise + short_noise
+def _quotients(safe: Callable[[float], float | None], x: float, f0: float, s: float):
+    """(right, left, central) difference quotients at step s, or None where a step is lost."""
+    fp, fm = safe(x + s), safe(x - s)
+    hp, hm = (x + s) - x, x - (x - s)  # the steps actually taken: x + s rounds
+    if fp is None or fm is None or not hp or not hm:
+        return None
+    return (fp - f0) / hp, (f0 - fm) / hm, (fp - fm) / (hp + hm)
 
 
-def _sides(
+def _side_note(lim: _Limit, here: str) -> str:
+    if lim.kind == "infinite":
+        return f"the slope from {here} grows without bound (a jump or a vertical tangent)"
+    return f"the slope from {here} does not settle (last {lim.value:.6g} at step {lim.step:.0e})"
+
+
+def _two_sided(
     safe: Callable[[float], float | None],
     x: float,
     f0: float,
     h: float,
-    first: tuple[float, float],
+    method: str,
     tol: Callable[[float], float],
-    method: str = "central",
-) -> tuple[str, float, float, float, str, tuple[float, ...]]:
-    """What the differences at steps h, h/4, h/16, ... say about f at x.
+    note: str,
+) -> _Estimate:
+    """The derivative where f is defined on both sides, decided from several steps per side.
 
-    Smooth: over three successive steps the central differences settle (within a quarter
-    of the tolerance, beyond rounding) and the gap between the one-sided slopes is within
-    the tolerance or shrinks with the step, as a smooth f's does; the result is the
-    longest step of that window. A kink: the one-sided slopes settle and differ down to
-    the finest step. Anything else (a kink or jump within every step, or noise): UNVERIFIED.
-    For method "forward" the right slopes must settle too; for "richardson" (whose
-    extrapolation follows) the central differences need only converge. `first` is
-    f(x+h), f(x-h). Returns (kind, step, f(x+step), f(x-step), note, slopes); at a kink
-    or UNVERIFIED the third is the estimate to show instead.
+    At steps h and h * _SHRINK the one-sided slopes must agree (within the relative tolerance
+    and rounding) and so must the central differences: then f is smooth within h and the
+    method's formula at h is the estimate. Otherwise each side's slope is followed to its
+    limit as the step shrinks: limits that settle and agree mean f is smooth (a kink or jump
+    lies within h of the point, not at it), limits that settle and differ mean a kink, and
+    anything else leaves the row UNVERIFIED.
     """
-    rs: list[float] = []
-    ls: list[float] = []
-    cs: list[float] = []
-    seen: list[tuple[float, float, float, float]] = []  # step, f(x+step), f(x-step), noise
-    s, why = h, ""
+    first, second = _quotients(safe, x, f0, h), _quotients(safe, x, f0, h * _SHRINK)
+    if first is not None and second is not None:
+        noise = 4 * math.ulp(max(abs(f0), 1e-300)) / ((x + h * _SHRINK) - x or h)
+        (r1, l1, c1), (r2, l2, c2) = first, second
 
-    def steady(q: list[float]) -> bool:
-        n1, n2, n3 = (z[3] for z in seen[-3:])
-        t = tol(q[-1]) / 4
-        return abs(q[-1] - q[-2]) <= t + n1 + n2 and abs(q[-2] - q[-3]) <= t + n2 + n3
+        def rel(q: float) -> float:
+            # Over a long step (eps="auto" at a large |x|) every quotient can be smaller than
+            # atol whatever f's slope, so there only the relative tolerance says they agree
+            return tol(q) if h <= _LONG_STEP else tol(q) - tol(0.0)
 
-    def geometric(q: list[float], n: int = 3) -> bool:  # converging as a smooth f's slopes do
-        d = [b - a for a, b in zip(q[-n:], q[-n + 1 :])]
-        return len(q) >= n and all(0.05 * a * a <= a * b <= 0.35 * a * a for a, b in zip(d, d[1:]))
-
-    def gap(k: int) -> float:
-        return abs(rs[k] - ls[k])
-
-    for k in range(_SHRINKS + 1):
-        hp, hm = (x + s) - x, x - (x - s)
-        fp, fm = first if k == 0 else (safe(x + s), safe(x - s))
-        if not hp or not hm or fp is None or fm is None:
-            why = f"; then x +- {s:.0e} {'leaves f' if hp and hm else 'is lost in rounding'}"
-            break
-        r, left = (fp - f0) / hp, (f0 - fm) / hm
-        noise = 2 * math.ulp(max(abs(f0), abs(fp), abs(fm))) / min(hp, hm)
-        if len(rs) >= 3 and noise > tol(max(abs(r), abs(left))) / 4:
-            why = "; rounding swamps shorter steps"
-            break
-        rs.append(r)
-        ls.append(left)
-        cs.append((fp - fm) / (hp + hm))
-        seen.append((s, fp, fm, noise))
-        forward = method == "forward"
-        settled = len(rs) >= 3 and (steady(rs) if forward else steady(cs))
-        if settled or (len(rs) >= 3 and method == "richardson" and geometric(cs)):
-            small = gap(-1) <= tol(max(abs(r), abs(left))) + noise
-            if (small or (gap(-1) <= 0.35 * gap(-2) and gap(-2) <= 0.35 * gap(-3))) and (
-                not settled or _confirmed(safe, x, f0, seen[-1], rs[-3] if forward else cs[-3], tol)
-            ):
-                step, fp3, fm3, _ = seen[-3]
-                note = f"step shrunk to {step:.0e}: only there do the differences settle"
-                return "", step, fp3, fm3, "" if step == h else note, ()
-        s /= 4
-    if len(rs) < 3 and rs and gap(0) <= tol(max(abs(rs[0]), abs(ls[0]))) + seen[0][3]:
-        # too few steps to watch (f's domain or rounding ends them) and no sign of a kink
-        return "", h, first[0], first[1], f"only {len(rs)} step(s) to compare{why}", ()
-    sides = [(q[-1] + (q[-1] - q[-2]) / 3, abs(q[-1] - q[-2]) / 3) for q in (ls, rs)]
-    if (
-        len(rs) >= 3
-        and gap(-1) > tol(max(abs(rs[-1]), abs(ls[-1]))) + seen[-1][3]
-        and all(steady(q) or geometric(q) for q in (rs, ls))
-    ):
-        (lv, lpad), (rv, rpad) = sides
-        lo, hi = sorted((lv, rv))
-        pad = max(lpad, rpad) + seen[-1][3]
-        note = f"not differentiable here: slopes {lv:.6g} left, {rv:.6g} right"
-        note += f", steady down to a step of {seen[-1][0]:.0e}"
-        return "kink", seen[-1][0], (lo + hi) / 2, math.nan, note, (lo - pad, hi + pad)
-    if not rs:
-        return UNVERIFIED, h, math.nan, math.nan, f"no slope to measure{why}", ()
-    jump = [
-        side
-        for side, q in (("right", rs), ("left", ls))
-        if len(q) >= 3 and all(abs(b) >= 3 * abs(a) > 0 for a, b in zip(q[-3:], q[-2:]))
-    ]
-    note = (
-        f"the differences do not settle as the step shrinks from {h:.0e} to {seen[-1][0]:.0e}"
-        f" (slopes left {ls[0]:.4g} .. {ls[-1]:.4g}, right {rs[0]:.4g} .. {rs[-1]:.4g}{why})"
-        + (f": f jumps here (the {' and '.join(jump)} slope grows like 1/step)" if jump else "")
+        if (
+            abs(r1 - l1) <= rel(max(abs(r1), abs(l1))) + noise
+            and abs(r2 - l2) <= rel(max(abs(r2), abs(l2))) + noise
+            and abs(c1 - c2) <= tol(c1) / 4 + noise
+        ):
+            return _at_step(safe, x, h, method, tol, first, note)
+    strict = h > _LONG_STEP  # see rel() above
+    right = _limit(safe, x, f0, 1, h, tol, _SHRINK, strict)
+    left = _limit(safe, x, f0, -1, h, tol, _SHRINK, strict)
+    for lim, other, side in ((right, left, 1), (left, right, -1)):
+        if other.kind == "outside" and lim.kind != "outside":
+            return _one_sided(safe, x, f0, side, h, tol)
+    if right.kind == left.kind == "infinite" and right.value == left.value:
+        note = "slopes from x+h and x-h both grow without bound (a vertical tangent)"
+        return right.value, "", note, (), min(right.step, left.step)
+    step = min(right.step, left.step)
+    if right.kind != "settled" or left.kind != "settled":
+        sides = ((left, "x-h"), (right, "x+h"))
+        bad = "; ".join(_side_note(lim, here) for lim, here in sides if lim.kind != "settled")
+        note = "; ".join(n for n in (note, "no derivative to compare with: " + bad) if n)
+        return (right.value + left.value) / 2, UNVERIFIED, note, (), step
+    lo, hi = sorted((left.value + 0.0, right.value + 0.0))  # + 0.0: no "-0" in the note
+    mean = (lo + hi) / 2
+    if hi - lo > tol(max(abs(lo), abs(hi))):
+        pad = max(right.err, left.err)
+        note = f"not differentiable here: slopes {left.value + 0.0:.6g} left, "
+        note += f"{right.value + 0.0:.6g} right"
+        return mean, "kink", note, (lo - pad, hi + pad), step
+    why = (
+        f"smooth, a kink or jump within eps: slopes at {h:.0e} disagree, "
+        f"settle to {mean:.6g} on both sides"
     )
-    return UNVERIFIED, h, cs[0], math.nan, note, ()
+    if method == "richardson":  # it shrinks its own step; trusted where it meets the limits
+        first = _quotients(safe, x, f0, h)
+        if first is not None:
+            num, kind, note2, _, s2 = _at_step(safe, x, h, method, tol, first, note)
+            if not kind and abs(num - mean) <= tol(mean) / 2:
+                return num, "", "; ".join(n for n in (why, note2) if n), (), s2
+    # the longest step whose difference agrees with the limits
+    s = h
+    while s >= step / 2:
+        qs = _quotients(safe, x, f0, s)
+        if qs is not None:
+            est = qs[0] if method == "forward" else qs[2]
+            if abs(est - mean) <= tol(mean) / 4:
+                shrunk = why + (f"; step shrunk to {s:.0e}" if s < h else "")
+                return est, "", "; ".join(n for n in (note, shrunk) if n), (), s
+        s *= _SHRINK
+    return (
+        mean,
+        "",
+        "; ".join(n for n in (note, "limit of one-sided slopes: " + why) if n),
+        (),
+        step,
+    )
+
+
+def _at_step(
+    safe: Callable[[float], float | None],
+    x: float,
+    h: float,
+    method: str,
+    tol: Callable[[float], float],
+    qs: tuple[float, float, float],
+    note: str,
+) -> _Estimate:
+    """The method's estimate at step h, where f is smooth within h."""
+    right, _, central = qs
+    if method == "forward":
+        return right, "", note, (), h
+    if method == "central":
+        return central, "", note, (), h
+    num, kind, note2, _, h = _richardson(safe, x, h, central, tol)
+    return num, kind, "; ".join(n for n in (note, note2) if n), (), h
 
 
 def _number(what: str, value: object) -> float:
