@@ -168,8 +168,9 @@ def _value_label(v: Value, kind: str, show_grad: bool, precision: int, cut: bool
         text = "<BR/>".join(html.escape(line) for line in v.label.split("\n"))
         rows.append(f"<TR><TD><B>{text}</B></TD></TR>")
     rows += [f'<TR><TD ALIGN="LEFT">{k} {n:>{width}}</TD></TR>' for k, n in numbers]
-    if cut:  # drawn without the graph above it
+    if cut:  # drawn without the graph above it, in dashed cells
         rows.append(f"<TR><TD><I>... {html.escape(op_text(v))}</I></TD></TR>")
+        rows = [r.replace("<TD", '<TD STYLE="dashed"') for r in rows]
     border = ' BORDER="2"' if kind == "output" else ' BORDER="0"'
     return (
         f'<<TABLE{border} CELLBORDER="1" CELLSPACING="0" CELLPADDING="2"'

@@ -225,9 +225,12 @@
       }
       return acc;
     }
-    if (node.rule === "sum|n") {
-      acc = 0.0;
-      for (k = 0; k < node.parents.length; k++) acc = rule.f(acc, D[node.parents[k]], 0, 0, 0, 0, 0);
+    if (node.rule === "sum|n") { // start + v0 + v1 + ..., as the engine adds them, constants too
+      var terms = node.lin.terms;
+      acc = terms[0][0] === null ? num(terms[0][1]) : D[terms[0][0]];
+      for (k = 1; k < terms.length; k++) {
+        acc = rule.f(acc, terms[k][0] === null ? num(terms[k][1]) : D[terms[k][0]], 0, 0, 0, 0, 0);
+      }
       return acc;
     }
     var p = node.parents;
@@ -406,8 +409,15 @@
         : "Stepping shows the engine's recorded numbers.");
   }
   if (slidersOn) {
+    // at the recorded point against the engine, then at the extra points the Python side
+    // computed from the engine's record of every node (constant terms included)
     var js = run(LEAVES.map(function (l) { return NODES[l].data; }));
     var bad = js.error ? ROOT : selfCheck(js, recorded);
+    (DATA.checks || []).forEach(function (pt) {
+      if (bad >= 0) return;
+      var at = run(pt.leaves.map(num));
+      bad = at.error ? at.at : selfCheck(at, {data: pt.data.map(num), grad: pt.grad.map(num)});
+    });
     if (bad >= 0) {
       slidersOn = false;
       note = "Sliders are off: the page's evaluator does not reproduce the engine's numbers at " +
@@ -473,7 +483,8 @@
   }
   function opForm(n) {
     var node = NODES[n];
-    if (!node.parents.length) return "a leaf (an input)";
+    if (node.cut) return "cut here: made by \u201c" + node.cut + "\u201d above the shown depth (an input of this page)";
+    if (!node.parents.length) return "a leaf";
     if (node.rule === "linear|n") {
       var terms = node.lin.terms.map(function (tm) {
         return NODES[tm[0]].name + "\u00b7" + (tm[1] === null ? pyRepr(num(tm[2])) : NODES[tm[1]].name);
@@ -482,7 +493,11 @@
       return shorten(terms.join(" + "));
     }
     if (node.rule === "sum|n") {
-      return shorten(node.parents.map(function (p) { return NODES[p].name; }).join(" + "));
+      return shorten(node.lin.terms.filter(function (tm) {
+        return tm[0] !== null || num(tm[1]) !== 0; // the default start 0.0
+      }).map(function (tm) {
+        return tm[0] === null ? pyRepr(num(tm[1])) : NODES[tm[0]].name;
+      }).join(" + "));
     }
     if (node.rule && DATA.specs[node.rule]) return subst(DATA.specs[node.rule].math, namesOf(n));
     return node.op + "(" + node.parents.map(function (p) { return NODES[p].name; }).join(", ") + ")";
@@ -644,7 +659,7 @@
     }
     row("name", node.name);
     if (node.label && node.label !== node.name) row("label", node.label);
-    row("op", node.parents.length ? node.name + " = " + opForm(n) : "a leaf (an input)");
+    row("op", node.parents.length ? node.name + " = " + opForm(n) : opForm(n));
     row("data", known(n) ? pyRepr(current.data[n]) : "not computed yet", "vg-num vg-i-data");
     var g = gradAt(n);
     row("grad", g === null ? "not computed yet" : pyRepr(g), "vg-num vg-i-grad");

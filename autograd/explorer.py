@@ -20,7 +20,7 @@ from numbers import Real
 from pathlib import Path
 
 from .engine import Value, topological_order
-from .opspec import FUNCTIONS, SPECS, spec_for, to_js
+from .opspec import FUNCTIONS, SPECS, evaluate, spec_for, to_js
 
 __all__ = ["explore", "write_html", "page", "Explorer"]
 
@@ -88,7 +88,7 @@ def page(root: Value, *, title: str | None = None, renderer: str | None = None, 
     kw.setdefault("show_grad", True)
     svg = to_svg(root, renderer=renderer, **kw)  # refuses graphs past max_nodes, as draw_dot does
     svg = svg[svg.find("<svg") :]  # drop the XML prolog and doctype
-    data = graph_json(root)
+    data = graph_json(root, depth=kw.get("depth"))
     name = title or root.label or "output"
     css = (_HERE / "explore.css").read_text(encoding="utf-8")
     js = (_HERE / "explore.js").read_text(encoding="utf-8")
@@ -170,15 +170,26 @@ def _rule(v: Value, ids: dict[int, int]) -> tuple[str | None, dict | None]:
         if [id(p) for p in parents] != [id(p) for p in v._prev]:
             return None, None
         return key, {"terms": terms, "bias": ids[id(b)] if b is not None else None}
+    if v._op == "sum":  # start + v0 + v1 + ..., constants among them
+        try:
+            start, vs = v._ctx
+            terms = [[ids[id(x)], None] if isinstance(x, Value) else [None, _num(x)]
+                     for x in (start, *vs)]  # fmt: skip
+        except (TypeError, ValueError, KeyError):
+            return None, None
+        if [t[0] for t in terms if t[0] is not None] != [ids[id(p)] for p in v._prev]:
+            return None, None
+        return key, {"terms": terms}
     return key, None
 
 
-def _trace(root: Value, nodes: list[Value], ids: dict[int, int]):
-    """Run the engine's own closures once from a fresh start (grads restored afterwards).
+def _trace(root: Value, nodes: list[Value], ids: dict[int, int], cut: set[int]):
+    """Run the engine's own closures once from a fresh start (grads restored afterwards),
+    those of the shown ops only (a cut value's closure is outside the page).
 
     Returns the backward order (node indices) and, per step, each parent's grad after it.
     """
-    order = [v for v in topological_order(root, leaves=False) if v._bw is not None]
+    order = [v for v in nodes if v._prev and id(v) not in cut and v._bw is not None]
     saved = [v.grad for v in nodes]
     try:
         for v in nodes:
@@ -197,29 +208,135 @@ def _trace(root: Value, nodes: list[Value], ids: dict[int, int]):
             v.grad = g
 
 
-def graph_json(root: Value) -> dict:
-    """What the page needs: each node's op, parents, constant, label and recorded numbers."""
-    nodes = topological_order(root)
+def graph_json(root: Value, depth: int | None = None) -> dict:
+    """What the page needs: each node's op, parents, constant, label and recorded numbers.
+
+    With `depth=k`, only the values `draw_dot(root, depth=k)` draws, in its order (so
+    node i is the drawing's `v{i}`); the cut values are the page's inputs ("cut": the op
+    that made them), and grads are d root / d value with the cut values held fixed.
+    """
+    from .draw import _within
+
+    if depth is None:
+        nodes, cut = topological_order(root), set()
+    else:
+        nodes, cut = _within(root, depth)
     ids = {id(v): i for i, v in enumerate(nodes)}
     out = []
     for i, v in enumerate(nodes):
-        rule, lin = _rule(v, ids)
+        is_op = bool(v._prev) and id(v) not in cut
+        rule, lin = _rule(v, ids) if is_op else (None, None)
         c = v._ctx if isinstance(v._ctx, Real) and not isinstance(v._ctx, bool) else None
         out.append(
             {
                 "name": v.label.replace("\n", " ") if v.label else f"v{i}",
                 "label": v.label,
-                "op": v._op if v._prev else "",
-                "parents": [ids[id(p)] for p in v._prev],
-                "c": None if c is None else _num(c),
+                "op": v._op if is_op else "",
+                "cut": v._op if id(v) in cut else None,
+                "parents": [ids[id(p)] for p in v._prev] if is_op else [],
+                "c": None if c is None or not is_op else _num(c),
                 "data": _num(v.data),
                 "rule": rule,
                 "lin": lin,
             }
         )
-    order, trace = _trace(root, nodes, ids)
+    order, trace = _trace(root, nodes, ids, cut)
     specs = {f"{k[0]}|{k[1]}": {"math": s.math, "dmath": list(s.dmath)} for k, s in SPECS.items()}
-    return {"nodes": out, "root": len(nodes) - 1, "order": order, "trace": trace, "specs": specs}
+    checks = _checks(nodes, out, order) if trace is not None else []
+    return {
+        "nodes": out,
+        "root": len(nodes) - 1,
+        "order": order,
+        "trace": trace,
+        "specs": specs,
+        "checks": checks,
+    }
+
+
+CHECK_POINTS = 2  # extra points at which the page's evaluator is compared to the Python side
+
+
+def _checks(nodes: list[Value], out: list[dict], order: list[int]) -> list[dict]:
+    """Every value and grad at a few other leaf points, computed in Python from the engine's
+    own record of each node (its parents and `_ctx` terms, constants included) and the op
+    table's formulas; the page compares its evaluator to these when it loads."""
+    leaves = [i for i, nd in enumerate(out) if not nd["parents"]]
+    if any(nd["parents"] and nd["rule"] is None for nd in out):
+        return []  # a custom op: the page's sliders are off anyway
+    points = []
+    for k in range(CHECK_POINTS):
+        start = {}
+        for q, i in enumerate(leaves):
+            x = float(nodes[i].data)
+            x = x if math.isfinite(x) else 1.0
+            # one point near the recorded one, one of small numbers (constants show there)
+            start[i] = x * 0.75 + 0.125 * (-1) ** q if k == 0 else 0.3 + 0.17 * (q % 5)
+        try:
+            data, grad = _replay(nodes, out, order, start)
+        except (ArithmeticError, ValueError):
+            continue  # outside an op's domain at this point
+        points.append(
+            {
+                "leaves": [_num(start[i]) for i in leaves],
+                "data": [_num(x) for x in data],
+                "grad": [_num(x) for x in grad],
+            }
+        )
+    return points
+
+
+def _replay(nodes: list[Value], out: list[dict], order: list[int], start: dict[int, float]):
+    """Forward and backward at new leaf numbers, with the table's Python formulas."""
+    data = [float(v.data) for v in nodes]
+    for i, x in start.items():
+        data[i] = x
+    ids = {id(v): i for i, v in enumerate(nodes)}
+
+    def _d(x: Value | float) -> float:
+        return data[ids[id(x)]] if isinstance(x, Value) else float(x)
+
+    ops = [i for i, nd in enumerate(out) if nd["parents"]]
+    specs = {i: SPECS[tuple(out[i]["rule"].split("|"))] for i in ops}
+    for i in ops:
+        v, s = nodes[i], specs[i]
+        if s.form == "n" and v._op == "sum":
+            st, vs = v._ctx
+            terms = [_d(x) for x in (st, *vs)]
+            acc = terms[0]
+            for t in terms[1:]:
+                acc = evaluate(s.forward, a=acc, b=t)
+        elif s.form == "n":
+            ws, xs, b = v._ctx
+            acc = _d(b) if b is not None else 0.0
+            for w, x in zip(ws, xs):
+                acc = evaluate(s.forward, b=acc, w=_d(w), x=_d(x))
+        else:
+            p = out[i]["parents"]
+            c = v._ctx if s.form == "vc" else 0.0
+            acc = evaluate(s.forward, a=data[p[0]], b=data[p[1]] if len(p) > 1 else 0.0, c=c)
+        data[i] = float(acc)
+    grad = [0.0] * len(nodes)
+    grad[-1] = 1.0
+    for i in reversed(order):
+        v, s, g, o, p = nodes[i], specs[i], grad[i], data[i], out[i]["parents"]
+        if s.form == "n" and v._op == "sum":
+            for q in p:
+                grad[q] += evaluate(s.grads[0], g=g, out=o)
+        elif s.form == "n":
+            ws, xs, b = v._ctx
+            for w, x in zip(ws, xs):
+                env = {"g": g, "out": o, "w": _d(w), "x": _d(x)}
+                grad[ids[id(w)]] += evaluate(s.grads[0], **env)
+                if isinstance(x, Value):
+                    grad[ids[id(x)]] += evaluate(s.grads[1], **env)
+            if b is not None:
+                grad[ids[id(b)]] += evaluate(s.grads[2], g=g, out=o)
+        else:
+            env = {"a": data[p[0]], "b": data[p[1]] if len(p) > 1 else 0.0, "g": g, "out": o}
+            env["c"] = v._ctx if s.form == "vc" else 0.0
+            for q, expr in zip(p, s.grads):
+                grad[q] += evaluate(expr, **env)
+    return data, grad
 
 
 _TEMPLATE = """<!DOCTYPE html>
