@@ -158,11 +158,18 @@ def _escstring(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
 
-def _value_label(v: Value, kind: str, show_grad: bool, precision: int, cut: bool = False) -> str:
+def widest_number(precision: int = 4) -> int:
+    """The most characters `format_number` gives at this precision (`-100000.0000`)."""
+    return max(len(format_number(-99999.99999999999, precision)), len("-1.00e+100"))
+
+
+def _value_label(
+    v: Value, kind: str, show_grad: bool, precision: int, cut: bool = False, width: int = 0
+) -> str:
     numbers = [("data", format_number(v.data, precision))]
     if show_grad:
         numbers.append(("grad", format_number(v.grad, precision)))
-    width = max(len(n) for _, n in numbers)
+    width = max(width, *(len(n) for _, n in numbers))
     rows = []
     if v.label:
         text = "<BR/>".join(html.escape(line) for line in v.label.split("\n"))
@@ -213,7 +220,7 @@ def _within(root: Value, depth: int) -> tuple[list[Value], set[int]]:
     return order, cut
 
 
-def _estimated_lr_width(nodes: list[Value], cut: set[int], precision: int) -> float:
+def _estimated_lr_width(nodes: list[Value], cut: set[int], precision: int, width: int) -> float:
     """Roughly how wide (pt) a left-to-right layout would be: the widest node of each rank."""
     rank: dict[int, int] = {}
     widths: dict[int, float] = {}
@@ -228,7 +235,7 @@ def _estimated_lr_width(nodes: list[Value], cut: set[int], precision: int) -> fl
             rank[id(v)] = r_op + 1
         else:
             rank[id(v)] = 0
-        chars = 5 + max(len(format_number(v.data, precision)), len(format_number(v.grad)))
+        chars = 5 + max(len(format_number(v.data, precision)), len(format_number(v.grad)), width)
         put(rank[id(v)], max(chars, max((len(s) for s in v.label.split("\n")), default=0)))
     return sum(widths.values()) + RANKSEP * 72 * (len(widths) - 1) + 16
 
@@ -247,6 +254,7 @@ def draw_dot(
     params: Iterable[Value] | None = None,
     size: float | None = None,
     depth: int | None = None,
+    fixed_width: bool = False,
 ) -> ValueGraph:
     """The graph behind `root` as a Digraph: a record per value, a node per op.
 
@@ -258,7 +266,8 @@ def draw_dot(
     order and op nodes `v{i}op`, so the same expression gives the same DOT text.
     `depth=k` draws only the last k ops before `root`: the values they start
     from are drawn as cut (dashed, naming the op that made them). Graphs of
-    more than `max_nodes` values are refused.
+    more than `max_nodes` values are refused. `fixed_width=True` makes every number
+    cell as wide as the widest number the format gives (for pages that change them).
     """
     if rankdir not in ("auto", "LR", "TB", "RL", "BT"):
         raise ValueError(f"draw_dot(): rankdir must be auto, LR, TB, RL or BT, not {rankdir!r}")
@@ -273,8 +282,9 @@ def draw_dot(
             "pass depth=3 (say) to draw only the last ops before the output, draw a smaller "
             "subexpression, or pass a higher max_nodes (layout time grows fast)"
         )
+    width = widest_number(precision) if fixed_width else 0
     if rankdir == "auto":
-        wide = _estimated_lr_width(nodes, cut, precision) * 4 / 3 > PAGE_WIDTH
+        wide = _estimated_lr_width(nodes, cut, precision, width) * 4 / 3 > PAGE_WIDTH
         rankdir = "TB" if wide else "LR"
     param_ids = {id(p) for p in params} if params is not None else set()
     ids = {id(v): f"v{i}" for i, v in enumerate(nodes)}
@@ -301,7 +311,7 @@ def draw_dot(
             leaves.append(vid)
         dot.node(
             vid,
-            label=_value_label(v, kind, show_grad, precision, id(v) in cut),
+            label=_value_label(v, kind, show_grad, precision, id(v) in cut, width),
             shape="plain",
             tooltip=_tooltip(v),
         )

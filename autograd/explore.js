@@ -47,6 +47,12 @@
     }
     return x < 0 ? "-" + s : s;
   }
+  // The drawing's number cells are as wide as the widest number fmt gives (draw.py's
+  // widest_number); numbers are right-aligned in them, as the drawing writes them.
+  function padNumber(s) {
+    var NUMBER_WIDTH = DATA.number_width || 0;
+    return s.length < NUMBER_WIDTH ? " ".repeat(NUMBER_WIDTH - s.length) + s : s;
+  }
   function factor(x) {
     var s = fmt(x);
     return s.charAt(0) === "-" ? "(" + s + ")" : s;
@@ -390,7 +396,7 @@
       else v.g.setAttribute("data-vg-" + word, key);
     }
     var t = v[word];
-    if (t) t.el.textContent = t.prefix + (x === null ? "\u00b7" : fmt(x));
+    if (t) t.el.textContent = t.prefix + padNumber(x === null ? "\u00b7" : fmt(x));
     if (word === "data" && v.g) v.g.classList.toggle("vg-pending", x === null);
   }
 
@@ -844,7 +850,13 @@
     get slidersOn() { return slidersOn; },
     get error() { return current.error || null; },
     go: go,
-    format: fmt
+    format: fmt,
+    changed: function (tt) { // the nodes whose drawn numbers step tt sets
+      if (tt <= 0 || tt > T) return [];
+      if (tt <= NF) return [OPS[tt - 1]];
+      if (tt === NF + 1) return NODES.map(function (nd, q) { return q; });
+      return current.steps[tt - NF - 2].lines.map(function (ln) { return ln.to; });
+    }
   };
   render();
 })();

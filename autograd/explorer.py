@@ -81,14 +81,16 @@ def write_html(root: Value, path: str | os.PathLike, **kw) -> Path:
 
 def page(root: Value, *, title: str | None = None, renderer: str | None = None, **kw) -> str:
     """The explorer as HTML text: the drawing, the graph as JSON, inlined script and style."""
-    from .draw import to_svg
+    from .draw import to_svg, widest_number
 
     if not isinstance(root, Value):
         raise TypeError(f"explore() needs a Value, got {type(root).__name__}: {root!r}")
     kw.setdefault("show_grad", True)
+    kw.setdefault("fixed_width", True)  # the page changes the numbers: room for any of them
     svg = to_svg(root, renderer=renderer, **kw)  # refuses graphs past max_nodes, as draw_dot does
     svg = svg[svg.find("<svg") :]  # drop the XML prolog and doctype
     data = graph_json(root, depth=kw.get("depth"))
+    data["number_width"] = widest_number(kw.get("precision", 4)) if kw["fixed_width"] else 0
     name = title or root.label or "output"
     css = (_HERE / "explore.css").read_text(encoding="utf-8")
     js = (_HERE / "explore.js").read_text(encoding="utf-8")

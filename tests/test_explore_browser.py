@@ -92,7 +92,8 @@ class Page:
               for (const g of document.querySelectorAll('#vg-graph g.node')) {
                 const m = /^v(\\d+)$/.exec(g.querySelector('title').textContent);
                 if (!m) continue;
-                const texts = [...g.querySelectorAll('text')].map(t => t.textContent.trim());
+                const texts = [...g.querySelectorAll('text')].map(t => t.textContent.trim()
+                  .replace(/\\s+/g, ' '));  // numbers are padded to a fixed width
                 const grad = texts.filter(s => s.startsWith('grad')).pop();
                 out[+m[1]] = [g.getAttribute('data-vg-data'), g.getAttribute('data-vg-grad'), grad];
               }
