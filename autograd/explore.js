@@ -160,6 +160,10 @@
     if (NODES[i].parents.length && !(NODES[i].rule && RULES[NODES[i].rule])) UNSUPPORTED.push(i);
   }
 
+  // A composite name (x1*w1 + x2*w2) in brackets where it meets other text: (x1*w1).grad.
+  function bracket(name) {
+    return /^[\w.]+$/.test(name) ? name : "(" + name + ")";
+  }
   // The reader's form of an op or a local derivative, with the parents' names put in.
   function subst(text, names) {
     return text.replace(/(^|[^A-Za-z0-9_.\u1d62])([abc])(?![A-Za-z0-9_])/g, function (m, pre, v) {
@@ -169,8 +173,8 @@
   function namesOf(n) {
     var node = NODES[n];
     var names = {};
-    if (node.parents.length > 0) names.a = NODES[node.parents[0]].name;
-    if (node.parents.length > 1) names.b = NODES[node.parents[1]].name;
+    if (node.parents.length > 0) names.a = bracket(NODES[node.parents[0]].name);
+    if (node.parents.length > 1) names.b = bracket(NODES[node.parents[1]].name);
     if (node.c !== null) names.c = pyRepr(node.c).replace(/\.0$/, "");
     return names;
   }
@@ -537,7 +541,7 @@
     n = st.node;
     box.appendChild(el("p", "vg-hint", "The closure of " + NODES[n].name + " = " + opForm(n) + " runs:"));
     st.lines.forEach(function (ln) {
-      var p = NODES[ln.to].name, out = NODES[n].name;
+      var p = bracket(NODES[ln.to].name), out = bracket(NODES[n].name);
       var div = el("div", "vg-line");
       div.setAttribute("data-to", ln.to);
       div.setAttribute("data-up", pyRepr(ln.up));

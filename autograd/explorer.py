@@ -11,15 +11,17 @@ is written, and its JavaScript evaluator is generated from the op table
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import math
 import os
 import re
+import sys
 from numbers import Real
 from pathlib import Path
 
-from .engine import Value, topological_order
+from .engine import Value
 from .opspec import FUNCTIONS, SPECS, evaluate, spec_for, to_js
 
 __all__ = ["explore", "write_html", "page", "Explorer"]
@@ -81,15 +83,17 @@ def write_html(root: Value, path: str | os.PathLike, **kw) -> Path:
 
 def page(root: Value, *, title: str | None = None, renderer: str | None = None, **kw) -> str:
     """The explorer as HTML text: the drawing, the graph as JSON, inlined script and style."""
-    from .draw import to_svg, widest_number
+    from .draw import DEFAULT_MAX_NODES, drawn_values, to_svg, widest_number
 
     if not isinstance(root, Value):
         raise TypeError(f"explore() needs a Value, got {type(root).__name__}: {root!r}")
     kw.setdefault("show_grad", True)
     kw.setdefault("fixed_width", True)  # the page changes the numbers: room for any of them
-    svg = to_svg(root, renderer=renderer, **kw)  # refuses graphs past max_nodes, as draw_dot does
-    svg = svg[svg.find("<svg") :]  # drop the XML prolog and doctype
+    drawn_values(root, kw.get("depth"), kw.get("max_nodes", DEFAULT_MAX_NODES))  # refuses early
     data = graph_json(root, depth=kw.get("depth"))
+    kw["names"] = [nd["name"] if not nd["label"] else None for nd in data["nodes"]]
+    svg = to_svg(root, renderer=renderer, **kw)
+    svg = svg[svg.find("<svg") :]  # drop the XML prolog and doctype
     data["number_width"] = widest_number(kw.get("precision", 4)) if kw["fixed_width"] else 0
     name = title or root.label or "output"
     css = (_HERE / "explore.css").read_text(encoding="utf-8")
@@ -217,12 +221,9 @@ def graph_json(root: Value, depth: int | None = None) -> dict:
     node i is the drawing's `v{i}`); the cut values are the page's inputs ("cut": the op
     that made them), and grads are d root / d value with the cut values held fixed.
     """
-    from .draw import _within
+    from .draw import drawn_values
 
-    if depth is None:
-        nodes, cut = topological_order(root), set()
-    else:
-        nodes, cut = _within(root, depth)
+    nodes, cut = drawn_values(root, depth, max_nodes=sys.maxsize)  # page() bounds the size
     ids = {id(v): i for i, v in enumerate(nodes)}
     out = []
     for i, v in enumerate(nodes):
@@ -242,6 +243,7 @@ def graph_json(root: Value, depth: int | None = None) -> dict:
                 "lin": lin,
             }
         )
+    _name_by_expression(nodes, out, cut)
     order, trace = _trace(root, nodes, ids, cut)
     specs = {f"{k[0]}|{k[1]}": {"math": s.math, "dmath": list(s.dmath)} for k, s in SPECS.items()}
     checks = _checks(nodes, out, order) if trace is not None else []
@@ -253,6 +255,61 @@ def graph_json(root: Value, depth: int | None = None) -> dict:
         "specs": specs,
         "checks": checks,
     }
+
+
+NAME_CHARS = 24  # an unlabelled value is named by its expression up to this length
+_ROLE = re.compile(r"(?<![A-Za-z0-9_.])([abc])(?![A-Za-z0-9_])")
+
+
+def _name_by_expression(nodes: list[Value], out: list[dict], cut: set[int]) -> None:
+    """Name each unlabelled value by its expression where short (`x1*w1 + x2*w2`), else
+    `v{i}`; a composite name inside another is bracketed. A cut value's expression uses
+    its parents' labels (they are not on the page), when they all have one."""
+    names: dict[int, str] = {}
+    for i, v in enumerate(nodes):
+        nd = out[i]
+        if v.label:
+            names[id(v)] = nd["name"]
+            continue
+        name = None
+        with contextlib.suppress(KeyError, TypeError, ValueError):
+            name = _expression(v, names if id(v) not in cut else {id(p): p.label for p in v._prev})
+        names[id(v)] = nd["name"] = name if name and len(name) <= NAME_CHARS else f"v{i}"
+        nd["expression"] = name is not None and nd["name"] == name
+
+
+def _expression(v: Value, names: dict[int, str]) -> str | None:
+    def part(x: Value | float) -> str:
+        if not isinstance(x, Value):
+            return repr(float(x)).removesuffix(".0")
+        n = names[id(x)]
+        if not n:
+            raise KeyError(id(x))
+        return n if re.fullmatch(r"[\w.*·]+", n) else f"({n})"
+
+    if not v._prev:
+        return None
+    spec = spec_for(v._op, len(v._prev), v._ctx)
+    if spec is None:
+        return None
+    if v._op == "sum":
+        start, vs = v._ctx
+        terms = [x for x in (start, *vs) if isinstance(x, Value) or float(x) != 0.0]
+        return " + ".join(part(x) for x in terms)
+    if v._op == "linear":
+        ws, xs, b = v._ctx
+        terms = [f"{part(w)}·{part(x)}" for w, x in zip(ws, xs)]
+        return " + ".join([*terms, *([part(b)] if b is not None else [])])
+    if re.fullmatch(r"\w+\(a\)", spec.math):  # tanh(a): the brackets are there already
+        return spec.math.replace("(a)", f"({names[id(v._prev[0])] or part(v._prev[0])})")
+    roles = {"a": part(v._prev[0])}
+    if len(v._prev) > 1:
+        roles["b"] = part(v._prev[1])
+    if spec.form == "vc":
+        roles["c"] = part(v._ctx)
+    if spec.math in ("a × b", "a × c"):  # as a learner writes it: x1*w1
+        return f"{roles['a']}*{roles.get('b', roles.get('c'))}"
+    return _ROLE.sub(lambda m: roles[m.group(1)], spec.math)
 
 
 CHECK_POINTS = 2  # extra points at which the page's evaluator is compared to the Python side

@@ -14,7 +14,7 @@ from test_explore_browser import Page
 
 from autograd import Value
 from autograd.demo import neuron
-from autograd.draw import _within
+from autograd.draw import drawn_values
 from autograd.explorer import graph_json, page
 from autograd.ops import total
 from nn import MLP, mse
@@ -31,7 +31,7 @@ def big_mlp() -> Value:
 
 def test_depth_page_carries_only_the_drawn_values_in_the_drawings_order():
     loss = big_mlp()
-    drawn, cut = _within(loss, 3)
+    drawn, cut = drawn_values(loss, 3)
     data = graph_json(loss, depth=3)
     assert [nd["data"] for nd in data["nodes"]] == [v.data for v in drawn]
     assert [nd["cut"] is not None for nd in data["nodes"]] == [id(v) in cut for v in drawn]
@@ -47,7 +47,7 @@ def test_depth_page_carries_only_the_drawn_values_in_the_drawings_order():
 def test_depth_page_shows_the_right_nodes_numbers(browser):
     o, leaves = neuron()
     o.backward()
-    drawn, cut = _within(o, 2)
+    drawn, cut = drawn_values(o, 2)
     p = Page(browser, page(o, depth=2))
     try:
         p.go(p.T)
@@ -70,7 +70,7 @@ def test_depth_page_shows_the_right_nodes_numbers(browser):
 
 def test_depth_page_of_a_big_mlp_steps_only_the_drawn_ops(browser):
     loss = big_mlp()
-    drawn, cut = _within(loss, 3)
+    drawn, cut = drawn_values(loss, 3)
     p = Page(browser, page(loss, depth=3))
     try:
         ops = sum(1 for v in drawn if v._prev and id(v) not in cut)
@@ -131,7 +131,7 @@ def test_the_extra_points_are_the_engines_numbers():
             zip([n for n, nd in zip(names, data["nodes"]) if not nd["parents"]], pt["leaves"])
         )
         again = build(at["x1"], at["x2"], at["w1"], at["w2"], at["b"])
-        fresh = {v.label: v for v in _within(again, 99)[0] if v.label}
+        fresh = {v.label: v for v in drawn_values(again, 99)[0] if v.label}
         for name, d, g in zip(names, pt["data"], pt["grad"]):
             if name in fresh:
                 assert d == pytest.approx(fresh[name].data, rel=1e-12, abs=1e-15), name
@@ -154,6 +154,31 @@ def test_the_self_check_uses_the_extra_points(browser):
     try:
         assert not p.pg.evaluate("valuegradExplorer.slidersOn")
         assert "does not reproduce" in p.pg.inner_text("#vg-slider-note")
+        p.check_clean()
+    finally:
+        p.close()
+
+
+def test_unlabelled_values_are_named_by_their_expression(browser):
+    """Issue 21 item 9: no `v7` that appears nowhere; the name is in the record, and a
+    composite name is bracketed in the chain-rule text."""
+    x1, w1 = Value(2.0, label="x1"), Value(-3.0, label="w1")
+    x2, w2 = Value(0.0, label="x2"), Value(1.0, label="w2")
+    b = Value(6.8813735870195432, label="b")
+    o = (x1 * w1 + x2 * w2 + b).tanh()
+    o.backward()
+    names = [nd["name"] for nd in graph_json(o)["nodes"]]
+    assert "x1*w1 + x2*w2" in names and "(x1*w1 + x2*w2) + b" in names
+    assert "tanh((x1*w1 + x2*w2) + b)"[:24] not in names  # too long: v{i}, as drawn
+    text = page(o)
+    assert ">x1*w1 + x2*w2</text>" in text  # in its record
+    p = Page(browser, text)
+    try:
+        chain = ""
+        for t in range(p.NF + 2, p.T + 1):  # every closure's text
+            p.go(t)
+            chain += p.pg.inner_text("#vg-chain")
+        assert "(x1*w1).grad += " in chain and "(x1*w1 + x2*w2).grad" in chain
         p.check_clean()
     finally:
         p.close()

@@ -12,9 +12,9 @@ import random
 import pytest
 from test_explore_browser import Page, engine_steps, fmt
 
-from autograd import Value, topological_order
+from autograd import Value
 from autograd.demo import neuron
-from autograd.draw import _within, widest_number
+from autograd.draw import drawn_values, widest_number
 from autograd.explorer import page
 from nn import MLP, mse
 
@@ -122,7 +122,7 @@ WALK_JS = r"""
 
 def expected_states(root: Value, depth: int | None) -> tuple[list[Value], list[list[dict]]]:
     """Per state, each node's data and grad as the page must show them (None: not yet)."""
-    nodes, cut = (topological_order(root), set()) if depth is None else _within(root, depth)
+    nodes, cut = drawn_values(root, depth, 10**6)
     idx = {id(v): i for i, v in enumerate(nodes)}
     is_op = [bool(v._prev) and id(v) not in cut for v in nodes]
     data: list[float | None] = [None if op else v.data for v, op in zip(nodes, is_op)]
