@@ -18,6 +18,7 @@ import math
 import os
 import re
 import sys
+from collections import Counter
 from numbers import Real
 from pathlib import Path
 
@@ -91,7 +92,7 @@ def page(root: Value, *, title: str | None = None, renderer: str | None = None, 
     kw.setdefault("fixed_width", True)  # the page changes the numbers: room for any of them
     drawn_values(root, kw.get("depth"), kw.get("max_nodes", DEFAULT_MAX_NODES))  # refuses early
     data = graph_json(root, depth=kw.get("depth"))
-    kw["names"] = [nd["name"] if not nd["label"] else None for nd in data["nodes"]]
+    kw["names"] = [None if nd["label"] else nd["name"] for nd in data["nodes"]]
     svg = to_svg(root, renderer=renderer, **kw)
     svg = svg[svg.find("<svg") :]  # drop the XML prolog and doctype
     data["number_width"] = widest_number(kw.get("precision", 4)) if kw["fixed_width"] else 0
@@ -265,6 +266,7 @@ def _name_by_expression(nodes: list[Value], out: list[dict], cut: set[int]) -> N
     """Name each unlabelled value by its expression where short (`x1*w1 + x2*w2`), else
     `v{i}`; a composite name inside another is bracketed. A cut value's expression uses
     its parents' labels (they are not on the page), when they all have one."""
+    _tell_apart(out, [nd for nd in out if nd["label"]])
     names: dict[int, str] = {}
     for i, v in enumerate(nodes):
         nd = out[i]
@@ -275,7 +277,17 @@ def _name_by_expression(nodes: list[Value], out: list[dict], cut: set[int]) -> N
         with contextlib.suppress(KeyError, TypeError, ValueError):
             name = _expression(v, names if id(v) not in cut else {id(p): p.label for p in v._prev})
         names[id(v)] = nd["name"] = name if name and len(name) <= NAME_CHARS else f"v{i}"
-        nd["expression"] = name is not None and nd["name"] == name
+    _tell_apart(out, [nd for nd in out if not nd["label"]])
+
+
+def _tell_apart(out: list[dict], among: list[dict]) -> None:
+    """Two values of one name (each neuron's `b1`) are told apart: b1#1, b1#2."""
+    count = Counter(nd["name"] for nd in out)
+    seen: Counter[str] = Counter()
+    for nd in among:
+        if count[nd["name"]] > 1:
+            seen[nd["name"]] += 1
+            nd["name"] = f"{nd['name']}#{seen[nd['name']]}"
 
 
 def _expression(v: Value, names: dict[int, str]) -> str | None:
@@ -285,7 +297,7 @@ def _expression(v: Value, names: dict[int, str]) -> str | None:
         n = names[id(x)]
         if not n:
             raise KeyError(id(x))
-        return n if re.fullmatch(r"[\w.*·]+", n) else f"({n})"
+        return n if re.fullmatch(r"[\w.*·#]+", n) else f"({n})"
 
     if not v._prev:
         return None

@@ -182,3 +182,13 @@ def test_unlabelled_values_are_named_by_their_expression(browser):
         p.check_clean()
     finally:
         p.close()
+
+
+def test_values_sharing_a_label_get_distinct_names():
+    """Notebook 12's Mazur network has two `b1` and two `b2` (one per neuron)."""
+    a, b = Value(1.0, label="b1"), Value(2.0, label="b1")
+    y = a * b
+    names = [nd["name"] for nd in graph_json(y)["nodes"]]
+    assert len(set(names)) == len(names)
+    assert sorted(names)[:2] == ["b1#1", "b1#2"]
+    assert sorted(names[-1].split("*")) == ["b1#1", "b1#2"]
