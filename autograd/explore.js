@@ -834,14 +834,25 @@
     e.preventDefault();
   });
 
-  // a graph a little wider than the page is scaled to fit; a much wider one scrolls
+  // the graph box is as tall as the drawing while that leaves the bar and a little of
+  // the panels in view; a graph a little wider than the page is scaled to fit; a much
+  // bigger one scrolls, and opens on its output
   (function () {
     var box = document.getElementById("vg-graph");
     if (!svg || !box.clientWidth) return;
+    var tall = svg.getBoundingClientRect().height + 24;
+    var room = Math.max(0.58 * window.innerHeight, window.innerHeight - 200);
+    box.style.maxHeight = Math.min(tall, room) + "px";
     var w = svg.getBoundingClientRect().width;
     if (w > box.clientWidth && box.clientWidth / w >= 0.55) {
       document.getElementById("vg-fit").checked = true;
       box.classList.add("vg-fitted");
+    }
+    var out = VIEW[ROOT].g;
+    if (out && !box.classList.contains("vg-fitted")) {
+      var r = out.getBoundingClientRect(), b = box.getBoundingClientRect();
+      box.scrollLeft += r.left - b.left - b.width / 2 + r.width / 2;
+      box.scrollTop += r.top - b.top - b.height / 2 + r.height / 2;
     }
   })();
 

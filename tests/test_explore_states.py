@@ -198,3 +198,42 @@ def test_every_state_fits_and_shows_the_engines_numbers(browser, artifacts, name
             p.check_clean()
         finally:
             p.close()
+
+
+VISIBLE_JS = r"""
+(title) => {
+  const g = [...document.querySelectorAll('#vg-graph g.node')]
+    .find((n) => n.querySelector('title').textContent === title);
+  const r = g.getBoundingClientRect();
+  const b = document.getElementById('vg-graph').getBoundingClientRect();
+  return r.left >= b.left - 1 && r.right <= b.right + 1
+    && r.top >= b.top - 1 && r.bottom <= b.bottom + 1;
+}
+"""
+
+
+def test_the_lecture_headline_number_is_in_view_and_big_graphs_open_on_the_output(browser):
+    """Issue 21 items 4-5: x1's grad -1.5000 in view at its step at 1280x800; a 300+ value
+    graph opens with its output in view."""
+    o = lecture_neuron()
+    p = Page(browser, page(o))
+    try:
+        p.pg.set_viewport_size({"width": 1280, "height": 800})
+        p.pg.reload()  # the box is sized for the window at load
+        p.pg.set_content(page(o), wait_until="load")
+        p.go(p.T)
+        title = next(f"v{i}" for i, nd in enumerate(_names(o)) if nd == "x1")
+        assert p.pg.evaluate(VISIBLE_JS, title)
+    finally:
+        p.close()
+    big = big_mlp()
+    p = Page(browser, page(big, max_nodes=1000))
+    try:
+        assert p.pg.evaluate(VISIBLE_JS, f"v{len(_names(big)) - 1}")
+        p.check_clean()
+    finally:
+        p.close()
+
+
+def _names(root: Value) -> list[str]:
+    return [v.label for v in drawn_values(root, None, 10**6)[0]]
