@@ -304,7 +304,9 @@ def draw_dot(
     nodes, cut = drawn_values(root, depth, max_nodes)
     width = widest_number(precision) if fixed_width else 0
     if rankdir == "auto":
-        wide = _estimated_lr_width(nodes, cut, precision, width) * 4 / 3 > PAGE_WIDTH
+        # a page with fixed-width cells (the explorer) scales a drawing this much wider to fit
+        page = PAGE_WIDTH * (1.25 if fixed_width else 1.0)
+        wide = _estimated_lr_width(nodes, cut, precision, width) * 4 / 3 > page
         rankdir = "TB" if wide else "LR"
     param_ids = {id(p) for p in params} if params is not None else set()
     ids = {id(v): f"v{i}" for i, v in enumerate(nodes)}

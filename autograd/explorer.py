@@ -293,7 +293,8 @@ def _tell_apart(out: list[dict], among: list[dict]) -> None:
 def _expression(v: Value, names: dict[int, str]) -> str | None:
     def part(x: Value | float) -> str:
         if not isinstance(x, Value):
-            return repr(float(x)).removesuffix(".0")
+            c = repr(float(x)).removesuffix(".0")
+            return f"({c})" if c.startswith("-") else c
         n = names[id(x)]
         if not n:
             raise KeyError(id(x))
