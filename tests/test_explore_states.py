@@ -237,3 +237,20 @@ def test_the_lecture_headline_number_is_in_view_and_big_graphs_open_on_the_outpu
 
 def _names(root: Value) -> list[str]:
     return [v.label for v in drawn_values(root, None, 10**6)[0]]
+
+
+def test_readme_picture_is_the_current_page(browser):
+    """docs/explore.png (the README's picture) is written from today's page: the lecture's
+    neuron at backward step 3 of 6, 1280 px wide (issue 21 item 8)."""
+    p = Page(browser, page(lecture_neuron()))
+    try:
+        p.pg.set_viewport_size({"width": 1280, "height": 800})
+        p.go(p.NF + 3)
+        assert p.pg.inner_text("#vg-progress") == "backward step 3 of 6"
+        path = os.path.join(os.path.dirname(__file__), "..", "docs", "explore.png")
+        p.pg.screenshot(path=path, full_page=True)
+        with open(path, "rb") as f:
+            assert f.read(8) == b"\x89PNG\r\n\x1a\n"
+        p.check_clean()
+    finally:
+        p.close()
