@@ -758,7 +758,17 @@
       var x = Number(box.value.trim().replace(/^(-?)inf$/i, "$1Infinity"));
       if (box.value.trim().toLowerCase() === "nan") x = NaN;
       box.classList.toggle("vg-bad", box.value.trim() === "" || (Number.isNaN(x) && box.value.trim().toLowerCase() !== "nan"));
-      if (box.classList.contains("vg-bad")) return;
+      var why = box.classList.contains("vg-bad") ? NODES[l].name + ": \u201c" + box.value.trim() +
+        "\u201d is not a number (type e.g. 2.5, -1e-3, inf or nan); the page keeps the last good one" : "";
+      box.title = why;
+      box.setAttribute("aria-invalid", why ? "true" : "false");
+      var nb = document.getElementById("vg-slider-note");
+      if (why || nb.getAttribute("data-why")) {
+        nb.hidden = !why && !note;
+        nb.textContent = why || note || "";
+        if (why) nb.setAttribute("data-why", "1"); else nb.removeAttribute("data-why");
+      }
+      if (why) return;
       if (Number.isFinite(x)) range.value = x;
       recompute();
     });

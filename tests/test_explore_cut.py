@@ -192,3 +192,22 @@ def test_values_sharing_a_label_get_distinct_names():
     assert len(set(names)) == len(names)
     assert sorted(names)[:2] == ["b1#1", "b1#2"]
     assert sorted(names[-1].split("*")) == ["b1#1", "b1#2"]
+
+
+def test_a_bad_typed_number_says_why(browser):
+    o, _ = neuron()
+    o.backward()
+    p = Page(browser, page(o))
+    try:
+        box = p.pg.locator(".vg-leaf-box").first
+        box.fill("2,5")
+        box.press("Enter")
+        note = p.pg.inner_text("#vg-slider-note")
+        assert p.pg.is_visible("#vg-slider-note") and "“2,5” is not a number" in note
+        assert box.get_attribute("aria-invalid") == "true"
+        box.fill("2.5")
+        box.press("Enter")
+        assert not p.pg.is_visible("#vg-slider-note")
+        p.check_clean()
+    finally:
+        p.close()
