@@ -367,6 +367,9 @@
       if (!g) return;
       g.setAttribute("data-vg-node", i);
       g.classList.add("vg-node");
+      g.setAttribute("tabindex", "0"); // reachable by Tab; Enter pins it in the Node panel
+      g.setAttribute("role", "button");
+      g.setAttribute("aria-label", (g === og ? "op making " : "value ") + NODES[i].name);
     });
   }
   function frame(g, box) { // a highlight frame around a node (hidden until a class shows it)
@@ -695,24 +698,34 @@
     return seen.length > 20 ? s + ", \u2026 (" + seen.length + " in all)" : s;
   }
   if (svg) {
-    svg.addEventListener("mouseover", function (e) {
+    var show = function (e) {
       var g = e.target.closest && e.target.closest("[data-vg-node]");
       if (!g) return;
       hovered = +g.getAttribute("data-vg-node");
       if (pinned === null) inspect(hovered);
-    });
-    svg.addEventListener("click", function (e) {
+    };
+    svg.addEventListener("mouseover", show);
+    svg.addEventListener("focusin", show); // a node reached by keyboard (Tab) shows itself
+    svg.addEventListener("keydown", function (e) {
       var g = e.target.closest && e.target.closest("[data-vg-node]");
-      var n = g ? +g.getAttribute("data-vg-node") : null;
-      pinned = n === pinned ? null : n;
-      document.querySelectorAll(".vg-pinned").forEach(function (x) { x.classList.remove("vg-pinned"); });
-      if (pinned !== null) {
-        [VIEW[pinned].g, VIEW[pinned].op].forEach(function (x) {
-          if (x) { frame(x); x.classList.add("vg-pinned"); }
-        });
-      }
-      inspect(pinned !== null ? pinned : hovered);
+      if (!g || (e.key !== "Enter" && e.key !== " ")) return;
+      e.preventDefault();
+      e.stopPropagation(); // not the page's play key
+      pin(e);
     });
+    svg.addEventListener("click", pin);
+  }
+  function pin(e) {
+    var g = e.target.closest && e.target.closest("[data-vg-node]");
+    var n = g ? +g.getAttribute("data-vg-node") : null;
+    pinned = n === pinned ? null : n;
+    document.querySelectorAll(".vg-pinned").forEach(function (x) { x.classList.remove("vg-pinned"); });
+    if (pinned !== null) {
+      [VIEW[pinned].g, VIEW[pinned].op].forEach(function (x) {
+        if (x) { frame(x); x.classList.add("vg-pinned"); }
+      });
+    }
+    inspect(pinned !== null ? pinned : hovered);
   }
 
   // ---- what-if inputs -------------------------------------------------------------------

@@ -211,3 +211,25 @@ def test_a_bad_typed_number_says_why(browser):
         p.check_clean()
     finally:
         p.close()
+
+
+def test_nodes_are_reachable_and_inspectable_by_keyboard(browser):
+    o, _ = neuron()
+    o.backward()
+    p = Page(browser, page(o))
+    try:
+        names = []
+        for _ in range(30):  # Tab through the page: the bar's buttons, then the drawing
+            p.pg.keyboard.press("Tab")
+            label = p.pg.evaluate("document.activeElement.getAttribute('aria-label')")
+            if label and label.startswith("value "):
+                names.append(label)
+                assert label.removeprefix("value ") in p.pg.inner_text("#vg-inspect")
+        assert {"value x1", "value w1", "value o"} <= set(names)
+        p.pg.focus("#vg-graph [aria-label='value x1']")
+        p.pg.keyboard.press("Enter")  # pins the focused node
+        assert p.pg.evaluate("document.querySelectorAll('.vg-pinned').length") >= 1
+        assert p.pg.evaluate("valuegradExplorer.t") == 0  # Enter did not step
+        p.check_clean()
+    finally:
+        p.close()
