@@ -758,6 +758,9 @@
     rowEl.appendChild(range);
     rowEl.appendChild(box);
     rowEl.appendChild(grad);
+    var nudge = el("div", "vg-nudge vg-num", "");
+    nudge.hidden = true;
+    rowEl.appendChild(nudge);
     if (!slidersOn) {
       range.disabled = true;
       box.disabled = true;
@@ -785,7 +788,7 @@
       if (Number.isFinite(x)) range.value = x;
       recompute();
     });
-    LEAF_ROWS.push({leaf: l, range: range, box: box, grad: grad, value: function () {
+    LEAF_ROWS.push({leaf: l, range: range, box: box, grad: grad, nudge: nudge, value: function () {
       var s = box.value.trim().toLowerCase();
       if (s === "nan") return NaN;
       return Number(s.replace(/^(-?)inf$/, "$1Infinity"));
@@ -816,6 +819,24 @@
     current = run(LEAF_ROWS.map(function (r) { return r.value(); })); // in LEAVES order
     shownT = -10;
     render();
+    nudges();
+  }
+  // The derivative as a rate: with one input moved by h from where the engine ran, the
+  // output moves by Δ, close to grad·h for a small h.
+  function nudges() {
+    var moved = LEAF_ROWS.filter(function (r) { return !same(r.value(), NODES[r.leaf].data); });
+    LEAF_ROWS.forEach(function (r) {
+      var text = "";
+      if (moved.length === 1 && moved[0] === r && !current.error) {
+        var h = r.value() - NODES[r.leaf].data;
+        var out = NODES[ROOT].name;
+        text = "moved by h = " + fmt(h) + ": \u0394" + out + " = " +
+          fmt(current.data[ROOT] - recorded.data[ROOT]) + ", grad\u00b7h = " +
+          fmt(recorded.grad[r.leaf] * h);
+      }
+      r.nudge.textContent = text;
+      r.nudge.hidden = !text;
+    });
   }
   if (note) {
     var nb = document.getElementById("vg-slider-note");
@@ -832,6 +853,7 @@
     current = recorded;
     shownT = -10;
     render();
+    nudges();
   });
 
   // ---- controls ---------------------------------------------------------------------------

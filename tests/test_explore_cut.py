@@ -233,3 +233,26 @@ def test_nodes_are_reachable_and_inspectable_by_keyboard(browser):
         p.check_clean()
     finally:
         p.close()
+
+
+def test_a_nudged_input_shows_the_change_beside_grad_times_h(browser):
+    """Issue 21 item 12: move x1 by h; the row shows Δo (the engine's, rebuilt at x1 + h)
+    beside grad·h."""
+    from test_explore_browser import fmt
+
+    o, leaves = neuron()
+    o.backward()
+    p = Page(browser, page(o))
+    try:
+        row = p.pg.locator(".vg-leaf[data-leaf]").filter(has_text="x1")
+        row.locator(".vg-leaf-box").fill("2.001")
+        row.locator(".vg-leaf-box").press("Enter")
+        moved, _ = neuron(x1=2.001)
+        h = 2.001 - 2.0
+        text = row.locator(".vg-nudge").inner_text()
+        assert f"Δo = {fmt(moved.data - o.data)}" in text
+        assert f"grad·h = {fmt(leaves['x1'].grad * h)}" in text
+        assert p.pg.locator(".vg-nudge:visible").count() == 1
+        p.check_clean()
+    finally:
+        p.close()
