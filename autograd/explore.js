@@ -450,7 +450,10 @@
     lit.push([g, cls]);
   }
   function clearLights() {
-    lit.forEach(function (p) { p[0].classList.remove(p[1]); });
+    lit.forEach(function (p) {
+      if (p[1] === null) p[0].style.removeProperty("--vg-w");
+      else p[0].classList.remove(p[1]);
+    });
     lit = [];
   }
 
@@ -593,6 +596,17 @@
       EDGES_IN[n].forEach(function (e) { light(e, "vg-active"); });
       var ps = NODES[n].parents;
       for (q = 0; q < ps.length; q++) light(VIEW[ps[q]].g, "vg-target");
+      // each edge carries its contribution back: colour by sign, width by size
+      stepAt(t).lines.forEach(function (ln) {
+        var e = groups["v" + ln.to + "->v" + n + "op"];
+        if (!e || ln.custom) return;
+        light(e, ln.add > 0 ? "vg-pos" : ln.add < 0 ? "vg-neg" : "vg-zero");
+        var w = 1.5 + Math.min(4, Math.log10(1 + Math.abs(ln.add)) * 3);
+        if (Number.isFinite(w)) {
+          e.style.setProperty("--vg-w", w.toFixed(1));
+          lit.push([e, null]);
+        }
+      });
     }
   }
 
@@ -911,6 +925,7 @@
     get error() { return current.error || null; },
     go: go,
     format: fmt,
+    get running() { return t > NF + 1 ? stepAt(t).node : null; }, // the op whose closure runs
     changed: function (tt) { // the nodes whose drawn numbers step tt sets
       if (tt <= 0 || tt > T) return [];
       if (tt <= NF) return [OPS[tt - 1]];

@@ -256,3 +256,31 @@ def test_a_nudged_input_shows_the_change_beside_grad_times_h(browser):
         p.check_clean()
     finally:
         p.close()
+
+
+def test_backward_edges_show_the_gradients_sign(browser):
+    """Issue 21 item 13: at each backward step the edges into the running op carry the
+    sign of the contribution they pass back (the chain-rule line's number)."""
+    o, _ = neuron()
+    o.backward()
+    p = Page(browser, page(o))
+    try:
+        seen = set()
+        for t in range(p.NF + 2, p.T + 1):
+            p.go(t)
+            n = p.pg.evaluate("valuegradExplorer.running")
+            for ln in p.lines():
+                cls = p.pg.evaluate(
+                    """(key) => [...document.querySelectorAll('#vg-graph g.edge')]
+                         .find(g => g.querySelector('title').textContent === key)
+                         .getAttribute('class')""",
+                    f"v{ln['to']}->v{n}op",
+                )
+                add = float(ln["add"])
+                want = "vg-pos" if add > 0 else "vg-neg" if add < 0 else "vg-zero"
+                assert want in cls.split(), (t, ln, cls)
+                seen.add(want)
+        assert seen == {"vg-pos", "vg-neg", "vg-zero"}  # x1's -1.5, w1's 1.0, w2's 0
+        p.check_clean()
+    finally:
+        p.close()
