@@ -4,7 +4,7 @@
 to step through the forward pass and then the backward pass, the chain rule
 with numbers at each step, node inspection, and a slider per leaf that
 recomputes both passes in the page. The page makes no network request: its
-script and style (explore.js, explore.css beside this file) are inlined when it
+script (autograd/js/*.js, by concern) and style (explore.css) are inlined when it
 is written, and its JavaScript evaluator is generated from the op table
 (`autograd.opspec`), so the page and the engine share one description of every op.
 """
@@ -98,8 +98,7 @@ def page(root: Value, *, title: str | None = None, renderer: str | None = None, 
     data["number_width"] = widest_number(kw.get("precision", 4)) if kw["fixed_width"] else 0
     name = title or root.label or "output"
     css = (_HERE / "explore.css").read_text(encoding="utf-8")
-    js = (_HERE / "explore.js").read_text(encoding="utf-8")
-    script = rules_js() + "\n" + js
+    script = rules_js() + "\n" + page_script()
     if _SCRIPT_UNSAFE.search(script) or "</style" in css.lower():
         raise RuntimeError("explore: the inlined script or style would end its element early")
     return _TEMPLATE.format(
@@ -111,6 +110,31 @@ def page(root: Value, *, title: str | None = None, renderer: str | None = None, 
     )
 
 
+# The page's script, by concern (autograd/js/): parts of one function scope, in this order.
+JS_FILES = (
+    "numbers.js",
+    "evaluator.js",
+    "drawing.js",
+    "stepping.js",
+    "inspect.js",
+    "inputs.js",
+    "controls.js",
+)
+_JS_HEAD = """/* valuegrad explorer: step through the forward and backward pass of one graph.
+ * The page carries the graph as JSON (#vg-data) and the op table as VG_RULES, generated
+ * from autograd/opspec.py at page-write time: the script knows no op's rule itself.
+ * Every label and number reaches the page as text (textContent), never as markup. */
+(function () {
+  "use strict";
+"""
+
+
+def page_script(files: tuple[str, ...] = JS_FILES) -> str:
+    """The explorer's script: the files of autograd/js/ joined in one function scope."""
+    parts = [(_HERE / "js" / name).read_text(encoding="utf-8") for name in files]
+    return _JS_HEAD + "\n".join(parts) + "})();\n"
+
+
 def safe_json(obj: object) -> str:
     """JSON that can sit inside a <script> element: no `<`, `>`, `&`, U+2028/9 as such."""
     text = json.dumps(obj, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
@@ -119,7 +143,7 @@ def safe_json(obj: object) -> str:
 
 def rules_js() -> str:
     """The op table as JavaScript: `VG_RULES(F)` gives each op's forward and gradient functions,
-    every formula translated by `opspec.to_js` (F: the functions Math lacks, in explore.js)."""
+    every formula translated by `opspec.to_js` (F: the functions Math lacks, js/evaluator.js)."""
     allowed = set(_JS_ARGS) | set(FUNCTIONS)
     entries = []
     for (op, form), s in SPECS.items():

@@ -284,3 +284,19 @@ def test_backward_edges_show_the_gradients_sign(browser):
         p.check_clean()
     finally:
         p.close()
+
+
+def test_the_pages_script_is_every_file_of_autograd_js_once():
+    """The script is split by concern (autograd/js/); each file is joined exactly once and
+    pyproject ships them (package-data js/*.js)."""
+    from pathlib import Path
+
+    from autograd import explorer
+
+    here = Path(explorer.__file__).parent / "js"
+    assert sorted(explorer.JS_FILES) == sorted(p.name for p in here.glob("*.js"))
+    script = explorer.page_script()
+    for name in explorer.JS_FILES:
+        assert f"valuegrad explorer, {name}:" in script
+    pyproject = (Path(explorer.__file__).parent.parent / "pyproject.toml").read_text()
+    assert '"js/*.js"' in pyproject
