@@ -249,10 +249,16 @@ def test_a_nudged_input_shows_the_change_beside_grad_times_h(browser):
         row.locator(".vg-leaf-box").press("Enter")
         moved, _ = neuron(x1=2.001)
         h = 2.001 - 2.0
-        text = row.locator(".vg-nudge").inner_text()
+        text = p.pg.inner_text("#vg-nudge")
+        assert text.startswith(f"x1 moved by h = {fmt(h)}: ")
         assert f"Δo = {fmt(moved.data - o.data)}" in text
         assert f"grad·h = {fmt(leaves['x1'].grad * h)}" in text
-        assert p.pg.locator(".vg-nudge:visible").count() == 1
+        box = p.pg.locator(".vg-leaf-box").first  # rows stay put: the line is always there
+        y = box.bounding_box()["y"]
+        row.locator(".vg-leaf-box").fill("2.0")
+        row.locator(".vg-leaf-box").press("Enter")
+        assert p.pg.inner_text("#vg-nudge").strip() == ""
+        assert box.bounding_box()["y"] == y
         p.check_clean()
     finally:
         p.close()

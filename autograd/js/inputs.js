@@ -32,9 +32,6 @@
     rowEl.appendChild(range);
     rowEl.appendChild(box);
     rowEl.appendChild(grad);
-    var nudge = el("div", "vg-nudge vg-num", "");
-    nudge.hidden = true;
-    rowEl.appendChild(nudge);
     if (!slidersOn) {
       range.disabled = true;
       box.disabled = true;
@@ -62,7 +59,7 @@
       if (Number.isFinite(x)) range.value = x;
       recompute();
     });
-    LEAF_ROWS.push({leaf: l, range: range, box: box, grad: grad, nudge: nudge, value: function () {
+    LEAF_ROWS.push({leaf: l, range: range, box: box, grad: grad, value: function () {
       var s = box.value.trim().toLowerCase();
       if (s === "nan") return NaN;
       return Number(s.replace(/^(-?)inf$/, "$1Infinity"));
@@ -97,20 +94,21 @@
   }
   // The derivative as a rate: with one input moved by h from where the engine ran, the
   // output moves by Δ, close to grad·h for a small h.
+  // One line under the inputs, its height kept, so no row moves as it changes.
+  var nudgeLine = el("div", "vg-nudge vg-num", "\u00a0");
+  nudgeLine.id = "vg-nudge";
+  inputsBox.parentNode.insertBefore(nudgeLine, inputsBox.nextSibling);
   function nudges() {
     var moved = LEAF_ROWS.filter(function (r) { return !same(r.value(), NODES[r.leaf].data); });
-    LEAF_ROWS.forEach(function (r) {
-      var text = "";
-      if (moved.length === 1 && moved[0] === r && !current.error) {
-        var h = r.value() - NODES[r.leaf].data;
-        var out = NODES[ROOT].name;
-        text = "moved by h = " + fmt(h) + ": \u0394" + out + " = " +
-          fmt(current.data[ROOT] - recorded.data[ROOT]) + ", grad\u00b7h = " +
-          fmt(recorded.grad[r.leaf] * h);
-      }
-      r.nudge.textContent = text;
-      r.nudge.hidden = !text;
-    });
+    var text = "\u00a0";
+    if (moved.length === 1 && !current.error) {
+      var r = moved[0], h = r.value() - NODES[r.leaf].data;
+      text = NODES[r.leaf].name + " moved by h = " + fmt(h) + ": \u0394" + NODES[ROOT].name +
+        " = " + fmt(current.data[ROOT] - recorded.data[ROOT]) + ", grad\u00b7h = " +
+        fmt(recorded.grad[r.leaf] * h);
+    }
+    nudgeLine.textContent = text;
+    nudgeLine.title = text;
   }
   if (note) {
     var nb = document.getElementById("vg-slider-note");
