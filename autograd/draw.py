@@ -164,18 +164,34 @@ def _escstring(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
 
-def _value_label(v: Value, kind: str, show_grad: bool, precision: int, cut: bool = False) -> str:
+def widest_number(precision: int = 4) -> int:
+    """The most characters `format_number` gives at this precision (`-100000.0000`)."""
+    return max(len(format_number(-99999.99999999999, precision)), len("-1.00e+100"))
+
+
+def _value_label(
+    v: Value,
+    kind: str,
+    show_grad: bool,
+    precision: int,
+    cut: bool = False,
+    width: int = 0,
+    name: str | None = None,
+) -> str:
     numbers = [("data", format_number(v.data, precision))]
     if show_grad:
         numbers.append(("grad", format_number(v.grad, precision)))
-    width = max(len(n) for _, n in numbers)
+    width = max(width, *(len(n) for _, n in numbers))
     rows = []
     if v.label:
         text = "<BR/>".join(html.escape(line) for line in v.label.split("\n"))
         rows.append(f"<TR><TD><B>{text}</B></TD></TR>")
+    elif name:  # an unlabelled value, named by the explorer (by its expression)
+        rows.append(f"<TR><TD><I>{html.escape(name)}</I></TD></TR>")
     rows += [f'<TR><TD ALIGN="LEFT">{k} {n:>{width}}</TD></TR>' for k, n in numbers]
-    if cut:  # drawn without the graph above it
+    if cut:  # drawn without the graph above it, in dashed cells
         rows.append(f"<TR><TD><I>... {html.escape(op_text(v))}</I></TD></TR>")
+        rows = [r.replace("<TD", '<TD STYLE="dashed"') for r in rows]
     border = ' BORDER="2"' if kind == "output" else ' BORDER="0"'
     return (
         f'<<TABLE{border} CELLBORDER="1" CELLSPACING="0" CELLPADDING="2"'
@@ -218,7 +234,24 @@ def _within(root: Value, depth: int) -> tuple[list[Value], set[int]]:
     return order, cut
 
 
-def _estimated_lr_width(nodes: list[Value], cut: set[int], precision: int) -> float:
+def drawn_values(
+    root: Value, depth: int | None = None, max_nodes: int = DEFAULT_MAX_NODES
+) -> tuple[list[Value], set[int]]:
+    """The values `draw_dot(root, depth=depth)` draws, in its order (value i is node `v{i}`),
+    and the ids of those drawn cut; graphs past `max_nodes` values are refused."""
+    if depth is not None and not (isinstance(depth, int) and depth >= 0):
+        raise ValueError(f"draw_dot(): depth must be a whole number >= 0, not {depth!r}")
+    nodes, cut = _within(root, depth) if depth is not None else (topological_order(root), set())
+    if len(nodes) > max_nodes:
+        raise ValueError(
+            f"draw_dot(): the graph has {len(nodes)} values, more than max_nodes={max_nodes}; "
+            "pass depth=3 (say) to draw only the last ops before the output, draw a smaller "
+            "subexpression, or pass a higher max_nodes (layout time grows fast)"
+        )
+    return nodes, cut
+
+
+def _estimated_lr_width(nodes: list[Value], cut: set[int], precision: int, width: int) -> float:
     """Roughly how wide (pt) a left-to-right layout would be: the widest node of each rank."""
     rank: dict[int, int] = {}
     widths: dict[int, float] = {}
@@ -233,7 +266,7 @@ def _estimated_lr_width(nodes: list[Value], cut: set[int], precision: int) -> fl
             rank[id(v)] = r_op + 1
         else:
             rank[id(v)] = 0
-        chars = 5 + max(len(format_number(v.data, precision)), len(format_number(v.grad)))
+        chars = 5 + max(len(format_number(v.data, precision)), len(format_number(v.grad)), width)
         put(rank[id(v)], max(chars, max((len(s) for s in v.label.split("\n")), default=0)))
     return sum(widths.values()) + RANKSEP * 72 * (len(widths) - 1) + 16
 
@@ -252,6 +285,8 @@ def draw_dot(
     params: Iterable[Value] | None = None,
     size: float | None = None,
     depth: int | None = None,
+    fixed_width: bool = False,
+    names: Sequence[str | None] | None = None,
 ) -> ValueGraph:
     """The graph behind `root` as a Digraph: a record per value, a node per op.
 
@@ -263,23 +298,21 @@ def draw_dot(
     order and op nodes `v{i}op`, so the same expression gives the same DOT text.
     `depth=k` draws only the last k ops before `root`: the values they start
     from are drawn as cut (dashed, naming the op that made them). Graphs of
-    more than `max_nodes` values are refused.
+    more than `max_nodes` values are refused. `fixed_width=True` makes every number
+    cell as wide as the widest number the format gives (for pages that change them).
+    `names` (one per drawn value, in the order above) are shown in italics on the
+    records of unlabelled values.
     """
     if rankdir not in ("auto", "LR", "TB", "RL", "BT"):
         raise ValueError(f"draw_dot(): rankdir must be auto, LR, TB, RL or BT, not {rankdir!r}")
     if size is not None and not (isinstance(size, (int, float)) and 0 < size < math.inf):
         raise ValueError(f"draw_dot(): size must be a positive width in px, not {size!r}")
-    if depth is not None and not (isinstance(depth, int) and depth >= 0):
-        raise ValueError(f"draw_dot(): depth must be a whole number >= 0, not {depth!r}")
-    nodes, cut = _within(root, depth) if depth is not None else (topological_order(root), set())
-    if len(nodes) > max_nodes:
-        raise ValueError(
-            f"draw_dot(): the graph has {len(nodes)} values, more than max_nodes={max_nodes}; "
-            "pass depth=3 (say) to draw only the last ops before the output, draw a smaller "
-            "subexpression, or pass a higher max_nodes (layout time grows fast)"
-        )
+    nodes, cut = drawn_values(root, depth, max_nodes)
+    width = widest_number(precision) if fixed_width else 0
     if rankdir == "auto":
-        wide = _estimated_lr_width(nodes, cut, precision) * 4 / 3 > PAGE_WIDTH
+        # a page with fixed-width cells (the explorer) scales a drawing this much wider to fit
+        page = PAGE_WIDTH * (1.25 if fixed_width else 1.0)
+        wide = _estimated_lr_width(nodes, cut, precision, width) * 4 / 3 > page
         rankdir = "TB" if wide else "LR"
     param_ids = {id(p) for p in params} if params is not None else set()
     ids = {id(v): f"v{i}" for i, v in enumerate(nodes)}
@@ -292,7 +325,7 @@ def draw_dot(
         edge_attr={"fontname": FONT, "fontsize": "11", "fontcolor": "#444444", "arrowsize": "0.7"},
     )
     leaves = []
-    for v in nodes:
+    for k, v in enumerate(nodes):
         vid = ids[id(v)]
         if v is root:
             kind = "output"
@@ -306,7 +339,9 @@ def draw_dot(
             leaves.append(vid)
         dot.node(
             vid,
-            label=_value_label(v, kind, show_grad, precision, id(v) in cut),
+            label=_value_label(
+                v, kind, show_grad, precision, id(v) in cut, width, names[k] if names else None
+            ),
             shape="plain",
             tooltip=_tooltip(v),
         )

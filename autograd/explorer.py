@@ -4,23 +4,26 @@
 to step through the forward pass and then the backward pass, the chain rule
 with numbers at each step, node inspection, and a slider per leaf that
 recomputes both passes in the page. The page makes no network request: its
-script and style (explore.js, explore.css beside this file) are inlined when it
+script (autograd/js/*.js, by concern) and style (explore.css) are inlined when it
 is written, and its JavaScript evaluator is generated from the op table
 (`autograd.opspec`), so the page and the engine share one description of every op.
 """
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import math
 import os
 import re
+import sys
+from collections import Counter
 from numbers import Real
 from pathlib import Path
 
-from .engine import Value, topological_order
-from .opspec import FUNCTIONS, SPECS, spec_for, to_js
+from .engine import Value
+from .opspec import FUNCTIONS, SPECS, evaluate, spec_for, to_js
 from .writers import WRITERS
 
 __all__ = ["explore", "write_html", "page", "Explorer"]
@@ -82,18 +85,21 @@ def write_html(root: Value, path: str | os.PathLike, **kw) -> Path:
 
 def page(root: Value, *, title: str | None = None, renderer: str | None = None, **kw) -> str:
     """The explorer as HTML text: the drawing, the graph as JSON, inlined script and style."""
-    from .draw import to_svg
+    from .draw import DEFAULT_MAX_NODES, drawn_values, to_svg, widest_number
 
     if not isinstance(root, Value):
         raise TypeError(f"explore() needs a Value, got {type(root).__name__}: {root!r}")
     kw.setdefault("show_grad", True)
-    svg = to_svg(root, renderer=renderer, **kw)  # refuses graphs past max_nodes, as draw_dot does
+    kw.setdefault("fixed_width", True)  # the page changes the numbers: room for any of them
+    drawn_values(root, kw.get("depth"), kw.get("max_nodes", DEFAULT_MAX_NODES))  # refuses early
+    data = graph_json(root, depth=kw.get("depth"))
+    kw["names"] = [None if nd["label"] else nd["name"] for nd in data["nodes"]]
+    svg = to_svg(root, renderer=renderer, **kw)
     svg = svg[svg.find("<svg") :]  # drop the XML prolog and doctype
-    data = graph_json(root)
+    data["number_width"] = widest_number(kw.get("precision", 4)) if kw["fixed_width"] else 0
     name = title or root.label or "output"
     css = (_HERE / "explore.css").read_text(encoding="utf-8")
-    js = (_HERE / "explore.js").read_text(encoding="utf-8")
-    script = rules_js() + "\n" + js
+    script = rules_js() + "\n" + page_script()
     if _SCRIPT_UNSAFE.search(script) or "</style" in css.lower():
         raise RuntimeError("explore: the inlined script or style would end its element early")
     return _TEMPLATE.format(
@@ -105,6 +111,31 @@ def page(root: Value, *, title: str | None = None, renderer: str | None = None, 
     )
 
 
+# The page's script, by concern (autograd/js/): parts of one function scope, in this order.
+JS_FILES = (
+    "numbers.js",
+    "evaluator.js",
+    "drawing.js",
+    "stepping.js",
+    "inspect.js",
+    "inputs.js",
+    "controls.js",
+)
+_JS_HEAD = """/* valuegrad explorer: step through the forward and backward pass of one graph.
+ * The page carries the graph as JSON (#vg-data) and the op table as VG_RULES, generated
+ * from autograd/opspec.py at page-write time: the script knows no op's rule itself.
+ * Every label and number reaches the page as text (textContent), never as markup. */
+(function () {
+  "use strict";
+"""
+
+
+def page_script(files: tuple[str, ...] = JS_FILES) -> str:
+    """The explorer's script: the files of autograd/js/ joined in one function scope."""
+    parts = [(_HERE / "js" / name).read_text(encoding="utf-8") for name in files]
+    return _JS_HEAD + "\n".join(parts) + "})();\n"
+
+
 def safe_json(obj: object) -> str:
     """JSON that can sit inside a <script> element: no `<`, `>`, `&`, U+2028/9 as such."""
     text = json.dumps(obj, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
@@ -113,7 +144,7 @@ def safe_json(obj: object) -> str:
 
 def rules_js() -> str:
     """The op table as JavaScript: `VG_RULES(F)` gives each op's forward and gradient functions,
-    every formula translated by `opspec.to_js` (F: the functions Math lacks, in explore.js)."""
+    every formula translated by `opspec.to_js` (F: the functions Math lacks, js/evaluator.js)."""
     allowed = set(_JS_ARGS) | set(FUNCTIONS)
     entries = []
     for (op, form), s in SPECS.items():
@@ -171,15 +202,26 @@ def _rule(v: Value, ids: dict[int, int]) -> tuple[str | None, dict | None]:
         if [id(p) for p in parents] != [id(p) for p in v._prev]:
             return None, None
         return key, {"terms": terms, "bias": ids[id(b)] if b is not None else None}
+    if v._op == "sum":  # start + v0 + v1 + ..., constants among them
+        try:
+            start, vs = v._ctx
+            terms = [[ids[id(x)], None] if isinstance(x, Value) else [None, _num(x)]
+                     for x in (start, *vs)]  # fmt: skip
+        except (TypeError, ValueError, KeyError):
+            return None, None
+        if [t[0] for t in terms if t[0] is not None] != [ids[id(p)] for p in v._prev]:
+            return None, None
+        return key, {"terms": terms}
     return key, None
 
 
-def _trace(root: Value, nodes: list[Value], ids: dict[int, int]):
-    """Run the engine's own closures once from a fresh start (grads restored afterwards).
+def _trace(root: Value, nodes: list[Value], ids: dict[int, int], cut: set[int]):
+    """Run the engine's own closures once from a fresh start (grads restored afterwards),
+    those of the shown ops only (a cut value's closure is outside the page).
 
     Returns the backward order (node indices) and, per step, each parent's grad after it.
     """
-    order = [v for v in topological_order(root, leaves=False) if v._bw is not None]
+    order = [v for v in nodes if v._prev and id(v) not in cut and v._bw is not None]
     saved = [v.grad for v in nodes]
     try:
         for v in nodes:
@@ -198,29 +240,200 @@ def _trace(root: Value, nodes: list[Value], ids: dict[int, int]):
             v.grad = g
 
 
-def graph_json(root: Value) -> dict:
-    """What the page needs: each node's op, parents, constant, label and recorded numbers."""
-    nodes = topological_order(root)
+def graph_json(root: Value, depth: int | None = None) -> dict:
+    """What the page needs: each node's op, parents, constant, label and recorded numbers.
+
+    With `depth=k`, only the values `draw_dot(root, depth=k)` draws, in its order (so
+    node i is the drawing's `v{i}`); the cut values are the page's inputs ("cut": the op
+    that made them), and grads are d root / d value with the cut values held fixed.
+    """
+    from .draw import drawn_values
+
+    nodes, cut = drawn_values(root, depth, max_nodes=sys.maxsize)  # page() bounds the size
     ids = {id(v): i for i, v in enumerate(nodes)}
     out = []
     for i, v in enumerate(nodes):
-        rule, lin = _rule(v, ids)
+        is_op = bool(v._prev) and id(v) not in cut
+        rule, lin = _rule(v, ids) if is_op else (None, None)
         c = v._ctx if isinstance(v._ctx, Real) and not isinstance(v._ctx, bool) else None
         out.append(
             {
                 "name": v.label.replace("\n", " ") if v.label else f"v{i}",
                 "label": v.label,
-                "op": v._op if v._prev else "",
-                "parents": [ids[id(p)] for p in v._prev],
-                "c": None if c is None else _num(c),
+                "op": v._op if is_op else "",
+                "cut": v._op if id(v) in cut else None,
+                "parents": [ids[id(p)] for p in v._prev] if is_op else [],
+                "c": None if c is None or not is_op else _num(c),
                 "data": _num(v.data),
                 "rule": rule,
                 "lin": lin,
             }
         )
-    order, trace = _trace(root, nodes, ids)
+    _name_by_expression(nodes, out, cut)
+    order, trace = _trace(root, nodes, ids, cut)
     specs = {f"{k[0]}|{k[1]}": {"math": s.math, "dmath": list(s.dmath)} for k, s in SPECS.items()}
-    return {"nodes": out, "root": len(nodes) - 1, "order": order, "trace": trace, "specs": specs}
+    checks = _checks(nodes, out, order) if trace is not None else []
+    return {
+        "nodes": out,
+        "root": len(nodes) - 1,
+        "order": order,
+        "trace": trace,
+        "specs": specs,
+        "checks": checks,
+    }
+
+
+NAME_CHARS = 24  # an unlabelled value is named by its expression up to this length
+_ROLE = re.compile(r"(?<![A-Za-z0-9_.])([abc])(?![A-Za-z0-9_])")
+
+
+def _name_by_expression(nodes: list[Value], out: list[dict], cut: set[int]) -> None:
+    """Name each unlabelled value by its expression where short (`x1*w1 + x2*w2`), else
+    `v{i}`; a composite name inside another is bracketed. A cut value's expression uses
+    its parents' labels (they are not on the page), when they all have one."""
+    _tell_apart(out, [nd for nd in out if nd["label"]])
+    names: dict[int, str] = {}
+    for i, v in enumerate(nodes):
+        nd = out[i]
+        if v.label:
+            names[id(v)] = nd["name"]
+            continue
+        name = None
+        with contextlib.suppress(KeyError, TypeError, ValueError):
+            name = _expression(v, names if id(v) not in cut else {id(p): p.label for p in v._prev})
+        names[id(v)] = nd["name"] = name if name and len(name) <= NAME_CHARS else f"v{i}"
+    _tell_apart(out, [nd for nd in out if not nd["label"]])
+
+
+def _tell_apart(out: list[dict], among: list[dict]) -> None:
+    """Two values of one name (each neuron's `b1`) are told apart: b1#1, b1#2."""
+    count = Counter(nd["name"] for nd in out)
+    seen: Counter[str] = Counter()
+    for nd in among:
+        if count[nd["name"]] > 1:
+            seen[nd["name"]] += 1
+            nd["name"] = f"{nd['name']}#{seen[nd['name']]}"
+
+
+def _expression(v: Value, names: dict[int, str]) -> str | None:
+    def part(x: Value | float) -> str:
+        if not isinstance(x, Value):
+            c = repr(float(x)).removesuffix(".0")
+            return f"({c})" if c.startswith("-") else c
+        n = names[id(x)]
+        if not n:
+            raise KeyError(id(x))
+        return n if re.fullmatch(r"[\w.*·#]+", n) else f"({n})"
+
+    if not v._prev:
+        return None
+    spec = spec_for(v._op, len(v._prev), v._ctx)
+    if spec is None:
+        return None
+    if v._op == "sum":
+        start, vs = v._ctx
+        terms = [x for x in (start, *vs) if isinstance(x, Value) or float(x) != 0.0]
+        return " + ".join(part(x) for x in terms)
+    if v._op == "linear":
+        ws, xs, b = v._ctx
+        terms = [f"{part(w)}·{part(x)}" for w, x in zip(ws, xs)]
+        return " + ".join([*terms, *([part(b)] if b is not None else [])])
+    if re.fullmatch(r"\w+\(a\)", spec.math):  # tanh(a): the brackets are there already
+        return spec.math.replace("(a)", f"({names[id(v._prev[0])] or part(v._prev[0])})")
+    roles = {"a": part(v._prev[0])}
+    if len(v._prev) > 1:
+        roles["b"] = part(v._prev[1])
+    if spec.form == "vc":
+        roles["c"] = part(v._ctx)
+    if spec.math in ("a × b", "a × c"):  # as a learner writes it: x1*w1
+        return f"{roles['a']}*{roles.get('b', roles.get('c'))}"
+    return _ROLE.sub(lambda m: roles[m.group(1)], spec.math)
+
+
+CHECK_POINTS = 2  # extra points at which the page's evaluator is compared to the Python side
+
+
+def _checks(nodes: list[Value], out: list[dict], order: list[int]) -> list[dict]:
+    """Every value and grad at a few other leaf points, computed in Python from the engine's
+    own record of each node (its parents and `_ctx` terms, constants included) and the op
+    table's formulas; the page compares its evaluator to these when it loads."""
+    leaves = [i for i, nd in enumerate(out) if not nd["parents"]]
+    if any(nd["parents"] and nd["rule"] is None for nd in out):
+        return []  # a custom op: the page's sliders are off anyway
+    points = []
+    for k in range(CHECK_POINTS):
+        start = {}
+        for q, i in enumerate(leaves):
+            x = float(nodes[i].data)
+            x = x if math.isfinite(x) else 1.0
+            # one point near the recorded one, one of small numbers (constants show there)
+            start[i] = x * 0.75 + 0.125 * (-1) ** q if k == 0 else 0.3 + 0.17 * (q % 5)
+        try:
+            data, grad = _replay(nodes, out, order, start)
+        except (ArithmeticError, ValueError):
+            continue  # outside an op's domain at this point
+        points.append(
+            {
+                "leaves": [_num(start[i]) for i in leaves],
+                "data": [_num(x) for x in data],
+                "grad": [_num(x) for x in grad],
+            }
+        )
+    return points
+
+
+def _replay(nodes: list[Value], out: list[dict], order: list[int], start: dict[int, float]):
+    """Forward and backward at new leaf numbers, with the table's Python formulas."""
+    data = [float(v.data) for v in nodes]
+    for i, x in start.items():
+        data[i] = x
+    ids = {id(v): i for i, v in enumerate(nodes)}
+
+    def _d(x: Value | float) -> float:
+        return data[ids[id(x)]] if isinstance(x, Value) else float(x)
+
+    ops = [i for i, nd in enumerate(out) if nd["parents"]]
+    specs = {i: SPECS[tuple(out[i]["rule"].split("|"))] for i in ops}
+    for i in ops:
+        v, s = nodes[i], specs[i]
+        if s.form == "n" and v._op == "sum":
+            st, vs = v._ctx
+            terms = [_d(x) for x in (st, *vs)]
+            acc = terms[0]
+            for t in terms[1:]:
+                acc = evaluate(s.forward, a=acc, b=t)
+        elif s.form == "n":
+            ws, xs, b = v._ctx
+            acc = _d(b) if b is not None else 0.0
+            for w, x in zip(ws, xs):
+                acc = evaluate(s.forward, b=acc, w=_d(w), x=_d(x))
+        else:
+            p = out[i]["parents"]
+            c = v._ctx if s.form == "vc" else 0.0
+            acc = evaluate(s.forward, a=data[p[0]], b=data[p[1]] if len(p) > 1 else 0.0, c=c)
+        data[i] = float(acc)
+    grad = [0.0] * len(nodes)
+    grad[-1] = 1.0
+    for i in reversed(order):
+        v, s, g, o, p = nodes[i], specs[i], grad[i], data[i], out[i]["parents"]
+        if s.form == "n" and v._op == "sum":
+            for q in p:
+                grad[q] += evaluate(s.grads[0], g=g, out=o)
+        elif s.form == "n":
+            ws, xs, b = v._ctx
+            for w, x in zip(ws, xs):
+                env = {"g": g, "out": o, "w": _d(w), "x": _d(x)}
+                grad[ids[id(w)]] += evaluate(s.grads[0], **env)
+                if isinstance(x, Value):
+                    grad[ids[id(x)]] += evaluate(s.grads[1], **env)
+            if b is not None:
+                grad[ids[id(b)]] += evaluate(s.grads[2], g=g, out=o)
+        else:
+            env = {"a": data[p[0]], "b": data[p[1]] if len(p) > 1 else 0.0, "g": g, "out": o}
+            env["c"] = v._ctx if s.form == "vc" else 0.0
+            for q, expr in zip(p, s.grads):
+                grad[q] += evaluate(expr, **env)
+    return data, grad
 
 
 _TEMPLATE = """<!DOCTYPE html>
