@@ -208,7 +208,10 @@ def _parser() -> argparse.ArgumentParser:
 def _cmd_playground(args: argparse.Namespace) -> int:
     from nn.playground import run_cli  # nn imports autograd, never autograd.cli: no circle
 
-    return run_cli(args)
+    try:
+        return run_cli(args)
+    except ValueError as e:  # every input of the command is an option: a usage error
+        raise _UsageError(str(e)) from None
 
 
 _COMMANDS = {"eval": _cmd_eval, "graph": _cmd_graph, "check": _cmd_check, "demo": _cmd_demo}

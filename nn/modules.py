@@ -76,9 +76,10 @@ class Neuron(Module):
     """One neuron: activation(b + sum(w_i * x_i)), with `nin` weights and one bias.
 
     `activation` is a name from `ACTIVATIONS` ("relu", the default, "tanh",
-    "sigmoid", "linear") or any function of a `Value`; micrograd's
-    `nonlin=False` means "linear". Weights start uniform in [-1, 1], the bias at
-    0; `seed=` (or an `rng=` of your own) makes them reproducible, and with
+    "sigmoid", "leaky_relu" (slope 0.01), "softplus", "linear") or any function
+    of a `Value`; micrograd's `nonlin=False` means "linear". Weights start
+    uniform in [-1, 1], the bias at 0; `seed=` (or an `rng=` of your own) makes
+    them reproducible, and with
     neither they come from the global `random` module as in micrograd.
     Call it on `nin` numbers or Values to get one Value.
     `fused=True` (the default) computes the weighted sum as one graph node;
@@ -209,7 +210,8 @@ class MLP(Module):
     `MLP(3, [4, 4, 1])` has 3 inputs, two hidden layers of 4 neurons and one
     output (micrograd's lecture network). `activation` is applied on the hidden
     layers and `output_activation` on the last; each is one of "relu" (the
-    default for hidden layers), "tanh", "sigmoid", "linear" (the default for the
+    default for hidden layers), "tanh", "sigmoid", "leaky_relu" (slope 0.01 below 0),
+    "softplus", "linear" (the default for the
     output, no activation), as listed in `nn.ACTIVATIONS`, or any function of a
     `Value`. The defaults are micrograd's: ReLU hidden layers, a linear output.
 

@@ -5,7 +5,7 @@ import re
 import pytest
 
 import nn
-from autograd.cli import main
+from autograd.cli import EXIT_USAGE, main
 from nn.playground import batches, playground, train_like_page
 
 
@@ -69,5 +69,5 @@ def test_cli_writes_the_page(tmp_path, capsys):
     assert main([*argv, "--seed", "3", "-o", str(out), "--no-browser"]) == 0
     text = out.read_text()
     assert '"dataset":"xor"' in text and '"loss":"hinge"' in text and '"sizes":[2,3,2,1]' in text
-    assert main(["playground", "--layers", "x", "--no-browser", "-o", str(out)]) == 1
+    assert main(["playground", "--layers", "x", "--no-browser", "-o", str(out)]) == EXIT_USAGE
     assert "--layers needs" in capsys.readouterr().err
