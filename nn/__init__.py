@@ -23,7 +23,7 @@ from .losses import (
 from .modules import ACTIVATIONS, MLP, Layer, Module, Neuron
 from .optim import SGD, Adam, Optimizer
 from .playground import playground
-from .serialize import load, save
+from .serialize import dumps, load, loads, save
 from .train import fit
 
 __all__ = [
@@ -47,6 +47,8 @@ __all__ = [
     "make_spiral",
     "save",
     "load",
+    "dumps",
+    "loads",
     "fit",
     "playground",
 ]

@@ -22,7 +22,7 @@ from typing import Any
 
 from .activations import ACTIVATIONS
 
-__all__ = ["StateMixin", "save", "load", "FORMAT", "VERSION", "MAX_DEPTH"]
+__all__ = ["StateMixin", "save", "load", "dumps", "loads", "FORMAT", "VERSION", "MAX_DEPTH"]
 
 FORMAT = "valuegrad-module"
 VERSION = 1
@@ -274,6 +274,10 @@ def _read(path: str | os.PathLike) -> Any:
             text = f.read()
     except UnicodeDecodeError as e:
         raise ValueError(f"{name} is not UTF-8 text: {e}") from None
+    return _parse(text, name)
+
+
+def _parse(text: str, name: str) -> Any:
     _check_depth(text, name)
     try:
         return json.loads(text)
@@ -283,10 +287,15 @@ def _read(path: str | os.PathLike) -> Any:
         raise ValueError(f"{name} is not valid JSON: {e}") from None
 
 
+def dumps(module) -> str:
+    """`module`'s architecture and weights as the JSON text `save` writes."""
+    return json.dumps(module.state_dict(), indent=1, allow_nan=False) + "\n"
+
+
 def save(module, path: str | os.PathLike) -> None:
     """Write `module`'s architecture and weights to `path` as JSON, atomically: a
     uniquely named temporary file in the same folder, then renamed over `path`."""
-    text = json.dumps(module.state_dict(), indent=1, allow_nan=False) + "\n"
+    text = dumps(module)
     path = os.fspath(path)
     folder, base = os.path.split(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix=f".{base}.", suffix=".tmp", dir=folder)
@@ -340,7 +349,17 @@ def _layer(cls, neurons):
 
 def load(path: str | os.PathLike):
     """A new module, built and filled from a file written by `save`."""
-    state = _read(path)
+    return _from_state(_read(path))
+
+
+def loads(text: str):
+    """A new module, built and filled from JSON text as `save` writes it (`dumps`)."""
+    if not isinstance(text, str):
+        raise TypeError(f"loads() needs the JSON text as a str, got {type(text).__name__}")
+    return _from_state(_parse(text, "the text"))
+
+
+def _from_state(state: Any):
     kind, spec = _header(state)
     numbers, labels = _weights(state, _count(kind, spec), "its architecture")
     return _build(kind, spec, numbers, labels)

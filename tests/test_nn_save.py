@@ -30,6 +30,8 @@ def test_round_trip_is_exact(tmp_path_factory, nin, nouts, act, out_act, seed, s
     json.loads(path.read_text())  # standard JSON: no NaN or Infinity tokens
     loaded = nn.load(path)
     assert loaded.state_dict() == model.state_dict()
+    assert nn.dumps(model) == path.read_text()  # the text save writes; loads reads it back
+    assert nn.loads(nn.dumps(model)).state_dict() == model.state_dict()
     for p, q in zip(model.parameters(), loaded.parameters()):
         assert p.data.hex() == q.data.hex() or (math.isnan(p.data) and math.isnan(q.data))
     if not specials:
@@ -107,7 +109,17 @@ def test_malformed_files(tmp_path, text):
         model.load(path)
     with pytest.raises(ValueError):
         nn.load(path)
+    if text != "\xff":
+        with pytest.raises(ValueError):
+            nn.loads(text)
     assert model.state_dict() == before
+
+
+def test_loads_refuses_bytes_and_deep_nesting():
+    with pytest.raises(TypeError, match="loads"):
+        nn.loads(nn.dumps(MLP(2, [1], seed=0)).encode())
+    with pytest.raises(ValueError, match="the text nests"):
+        nn.loads("[" * 100_000)
 
 
 def test_custom_activation_cannot_be_saved(tmp_path):

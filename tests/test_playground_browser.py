@@ -4,6 +4,9 @@ logs no error, it is keyboard operable, and its exports load back into Python.""
 
 import json
 import math
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +15,7 @@ import nn
 from nn.modules import Layer
 from nn.playground import playground, train_like_page
 
+ROOT = Path(__file__).resolve().parent.parent
 VIEWPORTS = [(1280, 800), (390, 844)]
 
 
@@ -174,6 +178,18 @@ def test_every_state_in_its_box_keyboard_exports_and_bad_rates(tab, artifacts, t
     pts = tab.evaluate("PG.X.slice(0, 5)")
     page_out = tab.evaluate("PG.X.slice(0, 5).map(x => pgPredict(PG.model, x))")
     assert [loaded(x).data for x in pts] == page_out
+    # export as Python: the downloaded script rebuilds the model and prints the page's output
+    with tab.expect_download() as dl:
+        tab.click("#pg-export-python")
+    script = tmp_path / "playground_model.py"
+    script.write_text(Path(dl.value.path()).read_text())
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+    }
+    ran = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env)
+    assert ran.returncode == 0, ran.stderr
+    assert float(ran.stdout) == page_out[0]
     with tab.expect_download() as dl:
         tab.click("#pg-export-csv")
     lines = Path(dl.value.path()).read_text().splitlines()

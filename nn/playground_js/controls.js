@@ -296,12 +296,24 @@
     return JSON.stringify({ format: "valuegrad-module", version: 1, architecture: { type: "MLP", layers: layers },
       parameters: ps.map(function (p) { return p.data; }), labels: ps.map(function (p) { return p.label; }) }, null, 1) + "\n";
   };
+  S.modelPython = function () { // a script that rebuilds this model in Python (nn.loads reads the JSON)
+    var x = S.X[0].map(function (v) { return String(v); }).join(", ");
+    return '"""A network trained in the valuegrad playground: data set ' + S.dataset + ", step " + S.step +
+      ", loss " + S.loss + ", learning rate " + S.lr + '.\n\n' +
+      "With valuegrad installed, `python playground_model.py` prints its output on the first point;\n" +
+      "`from playground_model import model` gives the nn.MLP (`model.to_torch()` for PyTorch).\n" +
+      '"""\n\nimport nn\n\nmodel = nn.loads(\n    r"""\n' + S.modelJSON() + '"""\n)\n\n' +
+      'if __name__ == "__main__":\n    print(repr(model([' + x + "]).data))\n";
+  };
   S.historyCSV = function () {
     return "step,train_loss,test_loss,accuracy\n" + S.hist.map(function (h) {
       return [h.step, h.train, Number.isFinite(h.test) ? h.test : "", h.acc].join(",");
     }).join("\n") + "\n";
   };
   $("pg-export-model").addEventListener("click", function () { download("model.json", S.modelJSON(), "application/json"); });
+  $("pg-export-python").addEventListener("click", function () {
+    download("playground_model.py", S.modelPython(), "text/x-python");
+  });
   $("pg-export-csv").addEventListener("click", function () { download("history.csv", S.historyCSV(), "text/csv"); });
 
   build(S.initial);
