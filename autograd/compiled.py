@@ -396,6 +396,9 @@ class Compiled:
                 head = f"{{{k}}} + ("
                 if k >= 0 and line.reads[k] == line.target and line.rhs.startswith(head):
                     line.rhs, line.reads = line.rhs[len(head) : -1], line.reads[:k]
+                if line.augment:  # numpy's += is in place: a column another name holds would change
+                    line.rhs = f"{{{len(line.reads)}}} + ({line.rhs})"
+                    line.reads, line.augment = (*line.reads, line.target), False
         glob = _GLOBALS if columns is None else columns
         fwd_src, bwd_src, slot = _chunks(sl, layout)
         lines = len(sl.forward) + len(sl.backward)

@@ -25,7 +25,7 @@ def close(a: float, b: float) -> bool:
     )
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(expressions(max_depth=6), st.integers(1, 5), st.sampled_from(["sum", "mean"]))
 def test_random_programs_match_the_engine(ex, n, reduce):
     # the first input varies by sample; the others are shared Values (parameters).
@@ -54,6 +54,27 @@ def test_random_programs_match_the_engine(ex, n, reduce):
         return
     got = run(True)
     assert close(got[0], want[0]) and all(close(a, b) for a, b in zip(got[1], want[1]))
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda x, y: y + (y + y),  # found by the random programs: 8.0 where the engine gives 6.0
+        lambda x, y: y * y + y,
+        lambda x, y: (y + y) * (y + y) + x,
+        lambda x, y: y - (-y + y * 2.0),
+    ],
+)
+def test_a_shared_value_used_many_times(fn):
+    # numpy's += works in place: one column held under two names must not be added twice
+    xs = [0.0, 1.0, -2.0]
+    y = Value(0.5)
+    out = autograd.vmap(fn, (0, None))(xs, y)
+    out.backward()
+    z = Value(0.5)
+    want = sum((fn(Value(x), z) for x in xs), Value(0.0))
+    want.backward()
+    assert close(out.data, want.data) and close(y.grad, z.grad), (y.grad, z.grad)
 
 
 @pytest.mark.parametrize("columns", ["lists", "numpy"])
