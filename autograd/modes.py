@@ -14,6 +14,8 @@ import traceback
 from collections.abc import Callable
 from typing import Any, NamedTuple, TypeVar
 
+from .opspec import spec_for
+
 __all__ = [
     "no_grad",
     "enable_grad",
@@ -189,6 +191,16 @@ def _describe(node: Any) -> str:
     return f"{node._op or 'leaf'}({ins}){const}"
 
 
+def _slope(node: Any, parent: Any) -> str:
+    """The op table's local slope d out / d parent, as a reader writes it, for an error message."""
+    parents = node._prev
+    spec = spec_for(node._op, len(parents), node._ctx)
+    if spec is None or spec.form == "n":
+        return ""
+    i = next(k for k, q in enumerate(parents) if q is parent)
+    return f"local slope d out/d {'ab'[i]} = {spec.dmath[i]} where out = {spec.math}, times the "
+
+
 def _record(node: Any) -> None:
     """Anomaly mode: remember where `node` was made, and fail on a non-finite value."""
     stack = traceback.extract_stack()[:-2]
@@ -207,5 +219,5 @@ def _anomaly_check(node: Any) -> None:
             where = _user_frame(seen[1]) if seen and seen[0] is node else "(outside detect_anomaly)"
             raise AnomalyError(
                 f"backward: {_describe(node)} passed gradient {p.grad!r} to its input "
-                f"{p.data!r} (upstream grad {node.grad!r})\ncreated at {where}"
+                f"{p.data!r} ({_slope(node, p)}upstream grad {node.grad!r})\ncreated at {where}"
             )

@@ -235,3 +235,24 @@ def test_from_torch_refuses_an_activation_set_otherwise(module):
     seq = torch.nn.Sequential(torch.nn.Linear(2, 1, dtype=torch.float64), module)
     with pytest.raises(ValueError, match="the engine's"):
         from_torch(seq)
+
+
+@pytest.mark.parametrize(
+    "make, a, k, upstream",
+    [
+        (lambda a, b: a.sqrt(), 0.0, 0, 1.0),  # slope +inf at 0
+        (lambda a, b: a**0.5, 0.0, 0, 1.0),
+        (lambda a, b: b / a, 1e-200, 1, 1.0),  # d/d divisor = -b / a², a is the 2nd operand
+        (lambda a, b: b * a, 1e200, 0, 1e300),  # slope (of b) a, times a huge upstream
+        (lambda a, b: a.log(), 1e-200, 0, 1e300),  # slope 1 / a
+    ],
+)
+def test_anomaly_messages_give_the_tables_local_slope(make, a, k, upstream):
+    # the message shows the op's math and the slope formula, from the table, for the
+    # operand that received the non-finite gradient
+    with autograd.detect_anomaly():
+        out = make(Value(a), Value(3.0))
+        spec = spec_for(out._op, len(out._prev), out._ctx)
+        with pytest.raises(autograd.AnomalyError) as info:
+            out.backward(upstream)
+    assert f"d out/d {'ab'[k]} = {spec.dmath[k]} where out = {spec.math}" in str(info.value)
