@@ -87,6 +87,7 @@ STAGES = [
         "tests/test_higher_edges.py",
         "tests/test_nesting.py",
         "tests/test_opspec.py",
+        "tests/test_optable_layers.py",
         "tests/test_nn_fused.py",
         "tests/test_codegen.py",
         "tests/test_compile_silent.py",
