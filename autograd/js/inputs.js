@@ -91,6 +91,7 @@
     shownT = -10;
     render();
     nudges();
+    restartLosses();
   }
   // The derivative as a rate: with one input moved by h from where the engine ran, the
   // output moves by Δ, close to grad·h for a small h.
@@ -126,4 +127,5 @@
     shownT = -10;
     render();
     nudges();
+    restartLosses();
   });

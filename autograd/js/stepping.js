@@ -209,13 +209,14 @@
     var n = t >= 1 && t <= NF ? OPS[t - 1] : (t === NF + 1 ? ROOT : (t > NF + 1 ? stepAt(t).node : -1));
     var g = n >= 0 ? (VIEW[n].op || VIEW[n].g) : null;
     var box = document.getElementById("vg-graph");
-    if (!g || !box || document.getElementById("vg-fit").checked) return;
+    if (!g || !box) return;
     var r = g.getBoundingClientRect(), b = box.getBoundingClientRect();
     if (r.left < b.left || r.right > b.right) box.scrollLeft += r.left - b.left - b.width / 2 + r.width / 2;
     if (r.top < b.top || r.bottom > b.bottom) box.scrollTop += r.top - b.top - b.height / 2 + r.height / 2;
   }
 
   function render() {
+    updatePanel();
     var err = document.getElementById("vg-error");
     if (current.error) {
       err.hidden = false;
