@@ -45,6 +45,16 @@
     }
   })();
 
+  // the progress text is as wide as its widest, so the legend after it never moves
+  (function () {
+    var pr = document.getElementById("vg-progress"), widest = 0;
+    [0, NF, T].forEach(function (tt) {
+      pr.textContent = progressText(tt);
+      widest = Math.max(widest, pr.getBoundingClientRect().width);
+    });
+    pr.style.minWidth = Math.ceil(widest) + "px";
+  })();
+
   // for tests and the curious: read-only views of the state
   window.valuegradExplorer = {
     get t() { return t; },

@@ -24,8 +24,8 @@
       dl.appendChild(el("dt", "", k));
       dl.appendChild(el("dd", cls || "", v));
     }
-    row("name", node.name);
-    if (node.label && node.label !== node.name) row("label", node.label);
+    row("name", node.full);
+    if (node.label && node.label !== node.full) row("label", node.label);
     row("op", node.parents.length ? node.name + " = " + opForm(n) : opForm(n));
     row("data", known(n) ? pyRepr(current.data[n]) : "not computed yet", "vg-num vg-i-data");
     var g = gradAt(n);
