@@ -6,7 +6,7 @@
  * explorer.JS_FILES inside `(function () { "use strict"; ... })();`. */
   // ---- zoom and pan ----------------------------------------------------------------------
   var graphBox = document.getElementById("vg-graph");
-  var ZOOM_MIN = 0.05, ZOOM_MAX = 4;
+  var ZOOM_MIN = 0.01, ZOOM_MAX = 4; // fit may need 3% for a 9,000 pt drawing on a phone
   var zoom = 1; // the drawing's size over its own
   var BASE = svg ? {w: svg.width.baseVal.value, h: svg.height.baseVal.value} : null;
   var zoomLevel = document.getElementById("vg-zoom-level");
