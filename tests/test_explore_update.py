@@ -236,3 +236,32 @@ def test_params_that_cannot_be_updated_are_refused():
         page(o, params=[leaves["w1"], n])
     with pytest.raises(ValueError, match=r"params\[0\] \(stray, data 3.0\) is not in the graph"):
         page(o, params=[Value(3.0, label="stray")])
+
+
+def test_mazurs_first_update_in_the_page(browser):
+    """Matt Mazur's worked example (2015) updates the weights w1..w8 (not the biases) with
+    learning rate 0.5 and reports the total error going from 0.298371109 to 0.291027924
+    after that first round (his numbers, from rounded hand calculation: within 1e-6)."""
+    from nn import half_squared_error
+    from nn.examples import MAZUR_INPUTS, MAZUR_TARGETS, mazur_network, weights
+
+    model = mazur_network(fused=False)
+    ws = weights(model)
+    inputs = [Value(x, label=f"i{k}") for k, x in enumerate(MAZUR_INPUTS, start=1)]
+    loop = Loop(
+        lambda: half_squared_error(model(inputs), MAZUR_TARGETS), ws, [*model.parameters(), *inputs]
+    )
+    p = Page(browser, page(loop.root, params=ws))
+    try:
+        p.pg.fill("#vg-lr", "0.5")
+        p.go(p.T)
+        p.pg.click("#vg-update")
+        root = loop.step(0.5)
+        losses = p.pg.evaluate("valuegradExplorer.losses")
+        assert abs(losses[0] - 0.298371109) < 1e-9 and abs(losses[1] - 0.291027924) < 1e-6
+        assert losses[1] == root.data
+        nodes = drawn_values(root, None, 10**6)[0]
+        assert attrs(p) == [(repr(v.data), repr(v.grad)) for v in nodes]
+        p.check_clean()
+    finally:
+        p.close()
