@@ -130,7 +130,8 @@ def test_each_update_shows_the_engines_numbers(browser, artifacts, name):
                     [(i, a, b) for i, (a, b) in enumerate(zip(got, want)) if a != b][:4],
                 )
                 shown_losses = p.pg.eval_on_selector_all(
-                    "#vg-losses li", "ls => ls.map(l => [l.textContent, l.dataset.value])"
+                    "#vg-losses li",
+                    "ls => ls.map(l => [l.querySelector('.vg-loss').textContent, l.dataset.value])",
                 )
                 assert shown_losses == [[fmt(x), repr(x)] for x in losses], k
                 # the boxes of the inputs now hold the updated parameters

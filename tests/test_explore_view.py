@@ -217,6 +217,7 @@ def test_long_labels_get_an_ellipsis_and_their_full_text_in_a_tooltip(browser, a
         assert row.get_attribute("title") == LONG
         assert row.evaluate("e => getComputedStyle(e).textOverflow") == "ellipsis"
         assert row.evaluate("e => e.scrollWidth > e.clientWidth")  # cut, with the ellipsis
+        assert LONG in p.pg.get_attribute("#vg-update-note label", "title")
         for t in range(p.T + 1):
             p.go(t)
             assert p.pg.evaluate("document.documentElement.scrollWidth") <= VIEWPORTS[view][0]
@@ -226,6 +227,8 @@ def test_long_labels_get_an_ellipsis_and_their_full_text_in_a_tooltip(browser, a
         p.pg.focus(f"#vg-graph [aria-label='value {LONG}']")
         p.pg.keyboard.press("Enter")  # pinned: the Node panel names it in full, wrapped
         assert LONG in p.pg.inner_text("#vg-inspect").replace("\n", "")
+        assert "the_product_of_the_long…" in p.pg.inner_text("#vg-inspect")  # a consumer
+        assert LONG_OP in p.pg.get_attribute("#vg-inspect", "title")
         assert p.pg.evaluate("document.documentElement.scrollWidth") <= VIEWPORTS[view][0]
         p.pg.screenshot(path=f"{artifacts}/explore_long_labels_{view}.png", full_page=True)
         p.check_clean()

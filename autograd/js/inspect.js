@@ -14,11 +14,13 @@
   function inspect(n) {
     var box = document.getElementById("vg-inspect");
     box.textContent = "";
+    box.title = "";
     if (n === null || n === undefined) {
       box.appendChild(el("p", "vg-hint", "Hover over a value or an op to see it here; click to keep it."));
       return;
     }
     var node = NODES[n];
+    box.title = inFull(node.parents.concat(CONSUMERS[n])); // names cut short, in full
     var dl = el("dl");
     function row(k, v, cls) {
       dl.appendChild(el("dt", "", k));

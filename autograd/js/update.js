@@ -40,6 +40,7 @@
       return;
     }
     if (UPD.how !== "none") {
+      p.title = inFull(UPD.params);
       p.textContent = "updates " + names(UPD.params) + (UPD.how === "given"
         ? " (the params= given)" : " (named as nn names parameters; explore(..., params=[...]) chooses others)");
       return;
@@ -51,6 +52,7 @@
     box.type = "checkbox";
     box.id = "vg-every-leaf";
     var lab = el("label", "", " update every leaf (" + names(FREE) + ")");
+    lab.title = inFull(FREE);
     lab.insertBefore(box, lab.firstChild);
     noteBox.appendChild(lab);
     box.addEventListener("change", function () {
@@ -106,7 +108,9 @@
     var list = el("ol", "vg-losses vg-num");
     list.start = 0;
     losses.forEach(function (x, k) {
-      var li = el("li", "", fmt(x));
+      var li = el("li");
+      li.appendChild(el("span", "vg-hint", k + ":\u00a0"));
+      li.appendChild(el("span", "vg-loss", fmt(x)));
       li.setAttribute("data-value", pyRepr(x));
       li.title = "after " + k + " update" + (k === 1 ? "" : "s") + ": " + pyRepr(x);
       list.appendChild(li);
