@@ -105,6 +105,9 @@ def test_zoom_and_pan_keep_the_running_op_reachable_and_texts_in_cells(browser, 
         out = p.pg.evaluate("JSON.parse(document.getElementById('vg-data').textContent).root")
         assert p.pg.evaluate(IN_VIEW_JS, f"v{out}")  # it opens on the output
         z0 = p.pg.evaluate("valuegradExplorer.zoom")
+        for t in steps_to_check(p):  # as opened: stepping follows the running op
+            p.go(t)
+            assert p.pg.evaluate(IN_VIEW_JS, working_title(p, t)), ("as opened", t)
         p.pg.click("#vg-zoom-in")
         p.pg.click("#vg-zoom-in")
         assert p.pg.evaluate("valuegradExplorer.zoom") == pytest.approx(z0 * 1.25**2)
