@@ -10,20 +10,10 @@ from __future__ import annotations
 import pytest
 from test_explore_browser import Page
 from test_explore_states import VIEWPORTS, big_mlp, lecture_neuron
+from test_explore_states import VISIBLE_JS as IN_VIEW_JS
 
 from autograd import Value
 from autograd.explorer import page
-
-IN_VIEW_JS = r"""
-(title) => {
-  const g = [...document.querySelectorAll('#vg-graph g.node')]
-    .find((n) => n.querySelector('title').textContent === title);
-  const r = g.getBoundingClientRect();
-  const b = document.getElementById('vg-graph').getBoundingClientRect();
-  return r.left >= b.left - 1 && r.right <= b.right + 1
-    && r.top >= b.top - 1 && r.bottom <= b.bottom + 1;
-}
-"""
 
 # Every text of every value node inside its smallest cell, on screen (client px), so at
 # the current zoom; returns the texts that stick out by more than half a pt's worth (or
