@@ -225,6 +225,16 @@ def test_the_update_step_says_why_it_cannot_run(browser):
         box.fill("1.5")
         box.press("Enter")
         assert len(p.pg.evaluate("valuegradExplorer.losses")) == 1
+        p.pg.click("#vg-update")  # and an update from there is the engine's, from there
+        loop = neuron_loop(False)
+        loop.step(0.1)
+        loop.step(0.1)
+        assert p.pg.inner_text(".vg-leaf-name >> nth=0") == "b" == loop.params[2].label
+        loop.params[2].data = 1.5
+        loop.root = loop._run()
+        root = loop.step(0.1)
+        assert attrs(p) == [(repr(v.data), repr(v.grad)) for v in drawn_values(root, None, 99)[0]]
+        check_every_state(p, root)
         p.check_clean()
     finally:
         p.close()
