@@ -37,6 +37,7 @@
     if (offNote) {
       noteBox.hidden = false;
       noteBox.textContent = offNote;
+      lossBox.hidden = true;
       return;
     }
     if (UPD.how !== "none") {
