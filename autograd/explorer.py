@@ -19,6 +19,7 @@ import os
 import re
 import sys
 from collections import Counter
+from collections.abc import Iterable
 from numbers import Real
 from pathlib import Path
 
@@ -65,7 +66,17 @@ class Explorer:
 def explore(root: Value, **kw) -> Explorer:
     """An interactive page for stepping through `root`'s forward and backward pass.
 
-    Keyword arguments go to `autograd.draw.draw_dot` (e.g. `max_nodes`, `rankdir`).
+    Keyword arguments go to `autograd.draw.draw_dot` (e.g. `max_nodes`, `rankdir`,
+    `depth=k`: only the last k ops, the values they start from drawn in dashed cells).
+
+    `params` (e.g. `model.parameters()`) are the leaves the page's update step changes,
+    as the lecture's training loop does after `backward()`: `p.data -= lr * p.grad` for
+    each, grads zeroed, forward and backward again, the output (the loss) listed per
+    update. Without `params`, the leaves labelled as `nn` labels parameters (`w0`, `b`,
+    `L0.N1.w0`, at least one weight among them) are the parameters, so the lecture's
+    neuron updates w1, w2 and b and not its inputs x1, x2; where no leaf is so labelled
+    the page says so and offers to update every leaf. A `depth=` page has no update
+    step: its cut values hang on parameters above the shown ops.
     """
     text = page(root, **kw)
     return Explorer(text, height=_height(text))
@@ -91,8 +102,12 @@ def page(root: Value, *, title: str | None = None, renderer: str | None = None, 
         raise TypeError(f"explore() needs a Value, got {type(root).__name__}: {root!r}")
     kw.setdefault("show_grad", True)
     kw.setdefault("fixed_width", True)  # the page changes the numbers: room for any of them
-    drawn_values(root, kw.get("depth"), kw.get("max_nodes", DEFAULT_MAX_NODES))  # refuses early
-    data = graph_json(root, depth=kw.get("depth"))
+    if kw.get("params") is not None:
+        kw["params"] = list(kw["params"])  # read twice: here and by the drawing
+    nodes, _ = drawn_values(root, kw.get("depth"), kw.get("max_nodes", DEFAULT_MAX_NODES))
+    data = graph_json(root, depth=kw.get("depth"), params=kw.get("params"))
+    if kw.get("params") is None:  # the drawing colours the parameters the page updates
+        kw["params"] = [nodes[i] for i in data["update"]["params"]]
     kw["names"] = [None if nd["label"] else nd["name"] for nd in data["nodes"]]
     svg = to_svg(root, renderer=renderer, **kw)
     svg = svg[svg.find("<svg") :]  # drop the XML prolog and doctype
@@ -119,6 +134,8 @@ JS_FILES = (
     "stepping.js",
     "inspect.js",
     "inputs.js",
+    "update.js",
+    "zoom.js",
     "controls.js",
 )
 _JS_HEAD = """/* valuegrad explorer: step through the forward and backward pass of one graph.
@@ -240,8 +257,11 @@ def _trace(root: Value, nodes: list[Value], ids: dict[int, int], cut: set[int]):
             v.grad = g
 
 
-def graph_json(root: Value, depth: int | None = None) -> dict:
-    """What the page needs: each node's op, parents, constant, label and recorded numbers.
+def graph_json(
+    root: Value, depth: int | None = None, params: Iterable[Value] | None = None
+) -> dict:
+    """What the page needs: each node's op, parents, constant, label and recorded numbers,
+    and which leaves its update step changes (`update`, see `explore`).
 
     With `depth=k`, only the values `draw_dot(root, depth=k)` draws, in its order (so
     node i is the drawing's `v{i}`); the cut values are the page's inputs ("cut": the op
@@ -280,7 +300,44 @@ def graph_json(root: Value, depth: int | None = None) -> dict:
         "trace": trace,
         "specs": specs,
         "checks": checks,
+        "update": _update(nodes, cut, params),
     }
+
+
+# How nn labels a parameter by its place (nn.modules._PLACE; a test keeps the two equal).
+PARAM_LABEL = re.compile(r"(L\d+\.)?(N\d+\.)?(w\d+|b)")
+
+
+def _update(nodes: list[Value], cut: set[int], params: Iterable[Value] | None) -> dict:
+    """The update step's parameters (node indices) and how they were chosen: "given"
+    (`params=`), "named" (labelled as nn labels them), or "none"; `cut`: a depth= page."""
+    ids = {id(v): i for i, v in enumerate(nodes)}
+    if params is None:
+        named = [i for i, v in enumerate(nodes)
+                 if not v._prev and v.label and PARAM_LABEL.fullmatch(v.label)]  # fmt: skip
+        # a lone `b` among `a`, `c` is a variable; beside a weight it is a bias
+        if not any("w" in nodes[i].label.rsplit(".", 1)[-1] for i in named):
+            named = []
+        return {"params": named, "how": "named" if named else "none", "cut": bool(cut)}
+    chosen: list[int] = []
+    for k, p in enumerate(params):
+        if not isinstance(p, Value):
+            raise TypeError(
+                f"explore(params=...): params[{k}] is a {type(p).__name__}, not a Value: {p!r}"
+            )
+        who = f"params[{k}] ({p.label or 'unlabelled'}, data {p.data!r})"
+        if p._prev:
+            raise ValueError(
+                f"explore(params=...): {who} is made by the op {p._op!r}; "
+                "only leaves can be updated"
+            )
+        if id(p) not in ids:
+            if cut:
+                continue  # above the shown ops of a depth= page (which has no update step)
+            raise ValueError(f"explore(params=...): {who} is not in the graph of the output")
+        if ids[id(p)] not in chosen:
+            chosen.append(ids[id(p)])
+    return {"params": chosen, "how": "given", "cut": bool(cut)}
 
 
 NAME_CHARS = 24  # an unlabelled value is named by its expression up to this length
@@ -460,7 +517,12 @@ style-src 'unsafe-inline'; script-src 'unsafe-inline'">
 <span class="vg-legend"><span class="vg-k vg-k-active">the op at work</span>\
 <span class="vg-k vg-k-source">where its numbers come from</span>\
 <span class="vg-k vg-k-target">what receives a gradient</span></span>
-<label class="vg-fit"><input type="checkbox" id="vg-fit"> fit width</label>
+<span class="vg-zoom" role="group" aria-label="zoom">\
+<button type="button" id="vg-zoom-out" title="zoom out (-)" aria-label="zoom out">&#x2212;</button>\
+<button type="button" id="vg-zoom-in" title="zoom in (+)" aria-label="zoom in">+</button>\
+<button type="button" id="vg-zoom-fit" title="fit the drawing in the box (0); \
+Ctrl + wheel zooms, dragging pans">fit</button>\
+<span id="vg-zoom-level">100%</span></span>
 </div>
 <div id="vg-error" class="vg-note vg-bad" hidden></div>
 <div id="vg-graph">
@@ -472,7 +534,16 @@ style-src 'unsafe-inline'; script-src 'unsafe-inline'">
 <div id="vg-inspect"></div></section>
 <section id="vg-inputs-panel"><h2>What if? <span class="vg-hint">(change an input)</span></h2>\
 <div id="vg-slider-note" class="vg-note" hidden></div>\
-<div id="vg-inputs"></div><button type="button" id="vg-reset-inputs">reset inputs</button></section>
+<div id="vg-inputs"></div><button type="button" id="vg-reset-inputs">reset inputs</button>\
+<div id="vg-update-panel"><h2>Update step <span class="vg-hint">(gradient descent)</span></h2>\
+<div id="vg-update-note" class="vg-note" hidden></div>\
+<div class="vg-update-row"><label for="vg-lr">lr</label>\
+<input type="text" id="vg-lr" class="vg-leaf-box" value="0.1" inputmode="decimal" \
+aria-label="learning rate">\
+<button type="button" id="vg-update" title="p.data -= lr * p.grad (U)">update</button>\
+<span id="vg-update-why" class="vg-hint"></span></div>\
+<p id="vg-update-params" class="vg-hint"></p>\
+<div id="vg-losses"></div></div></section>
 </div>
 </div>
 <script type="application/json" id="vg-data">{data}</script>

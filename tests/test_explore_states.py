@@ -37,10 +37,11 @@ def mlp_221(fused: bool) -> Value:
     return loss
 
 
-def micrograd_readme() -> Value:
-    """The example at the top of micrograd's README, on our engine."""
-    a = Value(-4.0, label="a")
-    b = Value(2.0, label="b")
+def micrograd_readme(a: float | Value = -4.0, b: float | Value = 2.0) -> Value:
+    """The example at the top of micrograd's README, on our engine (its leaves a, b may be
+    given, as numbers or as the Values to reuse)."""
+    a = a if isinstance(a, Value) else Value(a, label="a")
+    b = b if isinstance(b, Value) else Value(b, label="b")
     c = a + b
     d = a * b + b**3
     c += c + 1

@@ -8,9 +8,6 @@
   document.getElementById("vg-next").addEventListener("click", function () { go(t + 1); });
   document.getElementById("vg-end").addEventListener("click", function () { go(T); });
   document.getElementById("vg-play").addEventListener("click", play);
-  document.getElementById("vg-fit").addEventListener("change", function (e) {
-    document.getElementById("vg-graph").classList.toggle("vg-fitted", e.target.checked);
-  });
   document.addEventListener("keydown", function (e) {
     var tag = e.target && e.target.tagName;
     if (tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || e.altKey || e.ctrlKey || e.metaKey) return;
@@ -18,6 +15,10 @@
     else if (e.key === "ArrowLeft") go(t - 1);
     else if (e.key === "Home") go(0);
     else if (e.key === "End") go(T);
+    else if (e.key === "u" || e.key === "U") update();
+    else if (e.key === "+" || e.key === "=") zoomBy(1.25);
+    else if (e.key === "-" || e.key === "_") zoomBy(0.8);
+    else if (e.key === "0") fitZoom();
     else if (e.key === " " || e.key === "Spacebar") {
       if (tag === "BUTTON") return; // the button's own click
       play();
@@ -35,16 +36,23 @@
     var room = Math.max(0.58 * window.innerHeight, window.innerHeight - 200);
     box.style.maxHeight = Math.min(tall, room) + "px";
     var w = svg.getBoundingClientRect().width;
-    if (w > box.clientWidth && box.clientWidth / w >= 0.55) {
-      document.getElementById("vg-fit").checked = true;
-      box.classList.add("vg-fitted");
-    }
+    if (w > box.clientWidth && box.clientWidth / w >= 0.55) setZoom((box.clientWidth - 20) / w);
     var out = VIEW[ROOT].g;
-    if (out && !box.classList.contains("vg-fitted")) {
+    if (out) {
       var r = out.getBoundingClientRect(), b = box.getBoundingClientRect();
       box.scrollLeft += r.left - b.left - b.width / 2 + r.width / 2;
       box.scrollTop += r.top - b.top - b.height / 2 + r.height / 2;
     }
+  })();
+
+  // the progress text is as wide as its widest, so the legend after it never moves
+  (function () {
+    var pr = document.getElementById("vg-progress"), widest = 0;
+    [0, NF, T].forEach(function (tt) {
+      pr.textContent = progressText(tt);
+      widest = Math.max(widest, pr.getBoundingClientRect().width);
+    });
+    pr.style.minWidth = Math.ceil(widest) + "px";
   })();
 
   // for tests and the curious: read-only views of the state
@@ -57,6 +65,8 @@
     get error() { return current.error || null; },
     go: go,
     format: fmt,
+    get zoom() { return zoom; },
+    get losses() { return losses.slice(); }, // the output after 0, 1, 2, ... updates
     get running() { return t > NF + 1 ? stepAt(t).node : null; }, // the op whose closure runs
     changed: function (tt) { // the nodes whose drawn numbers step tt sets
       if (tt <= 0 || tt > T) return [];

@@ -52,7 +52,7 @@
       g.classList.add("vg-node");
       g.setAttribute("tabindex", "0"); // reachable by Tab; Enter pins it in the Node panel
       g.setAttribute("role", "button");
-      g.setAttribute("aria-label", (g === og ? "op making " : "value ") + NODES[i].name);
+      g.setAttribute("aria-label", (g === og ? "op making " : "value ") + NODES[i].full);
     });
   }
   function frame(g, box) { // a highlight frame around a node (hidden until a class shows it)

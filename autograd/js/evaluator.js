@@ -86,6 +86,7 @@
   var i, j;
   for (i = 0; i < N; i++) {
     NODES[i].data = num(NODES[i].data);
+    NODES[i].full = NODES[i].name; // shown where a name stands alone, and in tooltips
     if (NODES[i].name.length > 24) NODES[i].name = NODES[i].name.slice(0, 23) + "\u2026"; // in formulas
     if (NODES[i].c !== null) NODES[i].c = num(NODES[i].c);
     if (NODES[i].parents.length) OPS.push(i);
@@ -104,6 +105,14 @@
     if (NODES[i].parents.length && !(NODES[i].rule && RULES[NODES[i].rule])) UNSUPPORTED.push(i);
   }
 
+  // A tooltip naming in full the values among `ids` whose names are cut short ("" if none).
+  function inFull(ids) {
+    var seen = [];
+    ids.forEach(function (q) {
+      if (NODES[q].full !== NODES[q].name && seen.indexOf(q) < 0) seen.push(q);
+    });
+    return seen.map(function (q) { return NODES[q].name + " is " + NODES[q].full; }).join("\n");
+  }
   // A composite name (x1*w1 + x2*w2) in brackets where it meets other text: (x1*w1).grad.
   function bracket(name) {
     return /^[\w.#]+$/.test(name) ? name : "(" + name + ")";

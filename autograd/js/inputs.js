@@ -14,20 +14,22 @@
     var span = Math.max(1, Math.abs(mid));
     var rowEl = el("div", "vg-leaf");
     rowEl.setAttribute("data-leaf", l);
-    var name = el("span", "vg-leaf-name", NODES[l].name);
+    var name = el("span", "vg-leaf-name", NODES[l].full); // an ellipsis where it is too long
+    name.title = NODES[l].full;
     var range = el("input");
     range.type = "range";
     range.min = mid - 2 * span;
     range.max = mid + 2 * span;
     range.step = "any";
     range.value = mid;
-    range.setAttribute("aria-label", NODES[l].name + " slider");
+    range.setAttribute("aria-label", NODES[l].full + " slider");
     var box = el("input", "vg-leaf-box");
     box.type = "text";
     box.inputMode = "decimal";
     box.value = pyRepr(x0);
-    box.setAttribute("aria-label", NODES[l].name + " value");
+    box.setAttribute("aria-label", NODES[l].full + " value");
     var grad = el("span", "vg-leaf-grad vg-num", "");
+    grad.style.minWidth = ("grad ".length + (DATA.number_width || 10)) + "ch"; // no row moves
     rowEl.appendChild(name);
     rowEl.appendChild(range);
     rowEl.appendChild(box);
@@ -91,6 +93,7 @@
     shownT = -10;
     render();
     nudges();
+    restartLosses();
   }
   // The derivative as a rate: with one input moved by h from where the engine ran, the
   // output moves by Δ, close to grad·h for a small h.
@@ -126,4 +129,5 @@
     shownT = -10;
     render();
     nudges();
+    restartLosses();
   });

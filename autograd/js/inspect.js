@@ -14,18 +14,20 @@
   function inspect(n) {
     var box = document.getElementById("vg-inspect");
     box.textContent = "";
+    box.title = "";
     if (n === null || n === undefined) {
       box.appendChild(el("p", "vg-hint", "Hover over a value or an op to see it here; click to keep it."));
       return;
     }
     var node = NODES[n];
+    box.title = inFull(node.parents.concat(CONSUMERS[n])); // names cut short, in full
     var dl = el("dl");
     function row(k, v, cls) {
       dl.appendChild(el("dt", "", k));
       dl.appendChild(el("dd", cls || "", v));
     }
-    row("name", node.name);
-    if (node.label && node.label !== node.name) row("label", node.label);
+    row("name", node.full);
+    if (node.label && node.label !== node.full) row("label", node.label);
     row("op", node.parents.length ? node.name + " = " + opForm(n) : opForm(n));
     row("data", known(n) ? pyRepr(current.data[n]) : "not computed yet", "vg-num vg-i-data");
     var g = gradAt(n);

@@ -95,7 +95,9 @@
   function opForm(n) {
     var node = NODES[n];
     if (node.cut) return "cut here: made by \u201c" + node.cut + "\u201d above the shown depth (an input of this page)";
-    if (!node.parents.length) return "a leaf";
+    if (!node.parents.length) {
+      return paramsNow().indexOf(n) >= 0 ? "a leaf, a parameter (the update step changes it)" : "a leaf";
+    }
     if (node.rule === "linear|n") {
       var terms = node.lin.terms.map(function (tm) {
         return NODES[tm[0]].name + "\u00b7" + (tm[1] === null ? pyRepr(num(tm[2])) : NODES[tm[1]].name);
@@ -120,7 +122,8 @@
   function chainPanel() {
     var box = document.getElementById("vg-chain");
     box.textContent = "";
-    var n;
+    var n = t >= 1 && t <= NF ? OPS[t - 1] : t > NF + 1 ? stepAt(t).node : ROOT;
+    box.title = inFull([n, ROOT].concat(NODES[n].parents)); // names cut short, in full
     if (t === 0) {
       box.appendChild(el("p", "", "The inputs are set. Step forward (\u2192) to compute each value in turn."));
       return;
@@ -167,10 +170,10 @@
     });
   }
 
-  function progressText() {
-    if (t === 0) return "start: inputs only";
-    if (t <= NF) return "forward step " + t + " of " + NF;
-    return "backward step " + (t - NF) + " of " + (NB + 1);
+  function progressText(tt) {
+    if (tt === 0) return "start: inputs only";
+    if (tt <= NF) return "forward step " + tt + " of " + NF;
+    return "backward step " + (tt - NF) + " of " + (NB + 1);
   }
 
   function highlight() {
@@ -209,13 +212,14 @@
     var n = t >= 1 && t <= NF ? OPS[t - 1] : (t === NF + 1 ? ROOT : (t > NF + 1 ? stepAt(t).node : -1));
     var g = n >= 0 ? (VIEW[n].op || VIEW[n].g) : null;
     var box = document.getElementById("vg-graph");
-    if (!g || !box || document.getElementById("vg-fit").checked) return;
+    if (!g || !box) return;
     var r = g.getBoundingClientRect(), b = box.getBoundingClientRect();
     if (r.left < b.left || r.right > b.right) box.scrollLeft += r.left - b.left - b.width / 2 + r.width / 2;
     if (r.top < b.top || r.bottom > b.bottom) box.scrollTop += r.top - b.top - b.height / 2 + r.height / 2;
   }
 
   function render() {
+    updatePanel();
     var err = document.getElementById("vg-error");
     if (current.error) {
       err.hidden = false;
@@ -231,7 +235,7 @@
     shownT = t;
     highlight();
     chainPanel();
-    document.getElementById("vg-progress").textContent = progressText();
+    document.getElementById("vg-progress").textContent = progressText(t);
     inspect(pinned !== null ? pinned : hovered);
     leafGrads();
     scrollToActive();
