@@ -400,11 +400,13 @@ def _two_sided(
             # atol whatever f's slope, so there only the relative tolerance says they agree
             return tol(q) if h <= _LONG_STEP else tol(q) - tol(0.0)
 
-        if (
-            abs(r1 - l1) <= rel(max(abs(r1), abs(l1))) + noise
-            and abs(r2 - l2) <= rel(max(abs(r2), abs(l2))) + noise
-            and abs(c1 - c2) <= tol(c1) / 4 + noise
-        ):
+        # the one-sided slopes agree, or differ only by f's curvature: f'' h, shrinking with
+        # the step (at a smooth maximum or minimum), never by a kink's constant jump
+        agree = abs(r1 - l1) <= rel(max(abs(r1), abs(l1))) + noise
+        # (only the central difference's error is O(h²) there; a one-sided one is f'' h / 2)
+        curved = method == "central" and h <= _LONG_STEP
+        curved = curved and abs((r2 - l2) - _SHRINK * (r1 - l1)) <= tol(0.0) / 4 + noise
+        if (agree or curved) and abs(c1 - c2) <= tol(c1) / 4 + noise:
             return _at_step(safe, x, h, method, tol, first, note)
     strict = h > _LONG_STEP  # see rel() above
     right = _limit(safe, x, f0, 1, h, tol, _SHRINK, strict)

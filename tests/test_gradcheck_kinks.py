@@ -124,6 +124,36 @@ def test_a_smooth_point_is_not_a_kink():
         assert_never_passes(planted(f, w), 0.0, "central", 1e-6)
 
 
+# smooth maxima and minima: slope 0 exactly (f' = 0 in closed form), curvature up to ~1e3, so
+# the one-sided quotients at the step differ by f'' h while the central difference is right
+EXTREMA = {
+    "cos(x)": lambda x: x.cos(),
+    "exp(cos x) ** exp(cos x)": lambda x: x.cos().exp() ** x.cos().exp(),  # found by hypothesis
+    "exp(3 cos x)": lambda x: (x.cos() * 3.0).exp(),
+    "cos(30 x) * 2": lambda x: (x * 30.0).cos() * 2.0,
+    "x * x * 500 + 7": lambda x: x * x * 500.0 + 7.0,
+}
+
+
+@pytest.mark.parametrize("eps", [1e-6, "auto"])
+@pytest.mark.parametrize("name", sorted(EXTREMA))
+def test_a_smooth_extremum_passes_and_a_wrong_slope_there_fails(name, eps):
+    f = EXTREMA[name]
+    report = gradcheck(f, [0.0], eps=eps, atol=1e-6, rtol=1e-4, raise_exception=False)
+    assert report.rows[0].status == "ok", report
+    for w in (1e-4, -1e-4, 0.5):
+        report = gradcheck(
+            planted(f, w), [0.0], eps=eps, atol=1e-6, rtol=1e-4, raise_exception=False
+        )
+        assert report.rows[0].status == "FAIL", report
+    for name_k, kinked in (
+        ("+ |x|", lambda x: f(x) + x.abs()),
+        ("+ relu", lambda x: f(x) + x.relu()),
+    ):
+        row = gradcheck(kinked, [0.0], eps=eps, raise_exception=False).rows[0]
+        assert row.status == "kink", (name_k, row)
+
+
 @pytest.mark.parametrize("x", [1e10, -3e10, 1e12, 7.5e8])
 @pytest.mark.parametrize("method", ["central", "richardson"])
 def test_large_inputs_with_auto_eps(x, method):
