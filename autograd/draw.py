@@ -106,8 +106,10 @@ COLOURS = {
 }
 
 _NAMES = {"-": _MINUS, "ReLU": "relu", "sum": "+"}
-# ops whose two Value inputs are told apart by edge labels a and b
-_SIDES = {"-": f"a {_MINUS} b", "/": "a / b", "**": "a ** b"}
+# ops whose two Value inputs are told apart by edge labels; the names cannot be a
+# value's (a drawing of `a - b` has values named a and b)
+_ROLES = ("1st", "2nd")
+_SIDES = {op: f"1st {_NAMES.get(op, op)} 2nd" for op in ("-", "/", "**")}
 _REFLECTED = {"rsub": _MINUS, "rdiv": "/", "rpow": "**"}  # c - x, c / x, c ** x
 
 
@@ -135,7 +137,7 @@ def _constant(c: float) -> str:
 
 
 def op_text(v: Value) -> str:
-    """How an op shows in a drawing: `+`, `* 3`, `** 2`, `2 **`, `3 −`, `a − b`, `neg`, `tanh`."""
+    """How an op shows in a drawing: `+`, `* 3`, `** 2`, `2 **`, `3 −`, `1st − 2nd`, `neg`, `tanh`."""
     op, c = v._op, v._ctx
     if op in _REFLECTED:
         return f"{_constant(c)} {_REFLECTED[op]}" if isinstance(c, (int, float)) else op
@@ -147,16 +149,39 @@ def op_text(v: Value) -> str:
     return name
 
 
-def _input_edges(v: Value) -> list[tuple[Value, str]]:
-    """Each input of `v` with the name of the role it plays, where order matters."""
+def _is_number(c: object) -> bool:
+    return isinstance(c, (int, float)) and not isinstance(c, bool)
+
+
+class _Constant(tuple):
+    """A plain number an op reads, drawn as an input box: (key, number); ops reading the
+    same number from the same place (a layer's shared input tuple) share the box."""
+
+
+def _operands(v: Value, param_ids: set[int]) -> list[tuple[Value | _Constant, str]]:
+    """The inputs of `v`'s op as drawn, in order, each with the role it plays: its Values,
+    and as boxes the plain numbers among a `linear`'s inputs and a constant that
+    multiplies a parameter (a model called on floats: the number is an input)."""
     if v._op == "linear" and isinstance(v._ctx, tuple) and len(v._ctx) == 3:
         ws, xs, b = v._ctx
-        edges = [(w, f"w{i}") for i, w in enumerate(ws)]
-        edges += [(x, f"x{i}") for i, x in enumerate(xs) if isinstance(x, Value)]
+        edges: list[tuple[Value | _Constant, str]] = [(w, f"w{i}") for i, w in enumerate(ws)]
+        edges += [
+            (x if isinstance(x, Value) else _Constant(((id(xs), i), float(x))), f"x{i}")
+            for i, x in enumerate(xs)
+        ]
         return edges + ([(b, "b")] if b is not None else [])
+    if _boxes_constant(v, param_ids):
+        return [(v._prev[0], ""), (_Constant(((id(v), 0), float(v._ctx))), "")]
     if v._op in _SIDES and len(v._prev) == 2:
-        return list(zip(v._prev, ("a", "b")))
+        return list(zip(v._prev, _ROLES))
     return [(p, "") for p in v._prev]
+
+
+def _boxes_constant(v: Value, param_ids: set[int]) -> bool:
+    """Whether `v` is a parameter times a constant, the constant drawn as an input box."""
+    return (
+        v._op == "*" and len(v._prev) == 1 and _is_number(v._ctx) and id(v._prev[0]) in param_ids
+    )
 
 
 def _escstring(text: str) -> str:
@@ -324,7 +349,10 @@ def draw_dot(
         node_attr={"fontname": FONT, "fontsize": str(FONTSIZE)},
         edge_attr={"fontname": FONT, "fontsize": "11", "fontcolor": "#444444", "arrowsize": "0.7"},
     )
-    leaves = []
+    inputs_of: dict[str, list[str]] = {}  # each op node's inputs, in order
+    floating: set[str] = set()  # drawn next to the op that reads them, not in the first rank
+    pinned: list[str] = []  # the inputs: the first rank
+    boxes: dict[tuple[int, int], str] = {}
     for k, v in enumerate(nodes):
         vid = ids[id(v)]
         if v is root:
@@ -336,7 +364,9 @@ def draw_dot(
         else:
             kind = "value"
         if kind == "leaf":
-            leaves.append(vid)
+            pinned.append(vid)
+        elif kind == "param":
+            floating.add(vid)
         dot.node(
             vid,
             label=_value_label(
@@ -346,9 +376,10 @@ def draw_dot(
             tooltip=_tooltip(v),
         )
         if v._prev and id(v) not in cut:
-            text = html.escape(op_text(v))
+            opid = f"{vid}op"
+            text = html.escape("*" if _boxes_constant(v, param_ids) else op_text(v))
             dot.node(
-                f"{vid}op",
+                opid,
                 label=f"<{text}>",
                 shape="ellipse",
                 style="filled",
@@ -357,12 +388,94 @@ def draw_dot(
                 height="0.3",
                 tooltip=_escstring(v._op),
             )
-            dot.edge(f"{vid}op", vid)
-            for p, role in _input_edges(v):
-                dot.edge(ids[id(p)], f"{vid}op", label=role or None)
-    if len(leaves) > 1:
-        dot.body.append(f"\t{{rank=min; {'; '.join(leaves)}}}\n")
+            dot.edge(opid, vid)
+            inputs_of[vid] = [opid]
+            inputs_of[opid] = []
+            for p, role in _operands(v, param_ids):
+                if isinstance(p, _Constant):
+                    key, number = p
+                    if key not in boxes:
+                        boxes[key] = f"{vid}k{len(inputs_of[opid])}"
+                        floating.add(boxes[key])
+                        dot.node(
+                            boxes[key],
+                            label=_constant_label(number, precision, width),
+                            shape="plain",
+                            tooltip=_escstring(f"input (a plain number)\ndata = {number!r}"),
+                        )
+                    pid = boxes[key]
+                else:
+                    pid = ids[id(p)]
+                inputs_of[opid].append(pid)
+                dot.edge(pid, opid, label=role or None)
+    ranks = _ranks(ids[id(root)], [ids[id(v)] for v in nodes], inputs_of, floating)
+    _fix_order(dot, ranks, pinned)
     return dot
+
+
+def _constant_label(number: float, precision: int, width: int) -> str:
+    """A plain number an op reads, as an input record (no grad: a number has none)."""
+    text = format_number(number, precision)
+    return (
+        f'<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="2"'
+        f' BGCOLOR="{COLOURS["leaf"]}"><TR><TD><I>input</I></TD></TR>'
+        f'<TR><TD ALIGN="LEFT">data {text:>{max(width, len(text))}}</TD></TR></TABLE>>'
+    )
+
+
+def _ranks(
+    root: str, values: list[str], inputs_of: dict[str, list[str]], floating: set[str]
+) -> list[list[str]]:
+    """The drawing's nodes rank by rank, each rank in drawing order.
+
+    `values` is in topological order; `inputs_of` maps a value to its op node and an op
+    node to its inputs. The first rank holds the inputs; each op sits one rank after
+    its latest input that is not `floating`, and a floating node (a parameter, a
+    constant) one rank before the first op that reads it. Along a rank, nodes come in
+    the order a walk from `root` meets them, inputs in their order (so x0 before x1,
+    neuron 0 before neuron 1, and no two subtrees interleave); the first rank's
+    pinned inputs come before the rest.
+    """
+    rank: dict[str, int] = {}
+    readers: dict[str, list[str]] = {}
+    for vid in values:
+        if vid not in inputs_of:
+            if vid not in floating:
+                rank[vid] = 0
+            continue
+        opid = inputs_of[vid][0]
+        for p in inputs_of[opid]:
+            readers.setdefault(p, []).append(opid)
+        fixed = [rank[p] for p in inputs_of[opid] if p not in floating]
+        rank[opid] = 1 + max(fixed, default=0)
+        rank[vid] = rank[opid] + 1
+    for f in floating:
+        rank[f] = min((rank[r] - 1 for r in readers.get(f, ())), default=0)
+    seen: dict[str, int] = {}
+    stack = [root]
+    while stack:  # depth first, each node's inputs in order
+        n = stack.pop()
+        if n not in seen:
+            seen[n] = len(seen)
+            stack.extend(reversed(inputs_of.get(n, [])))
+    out: list[list[str]] = [[] for _ in range(max(rank.values()) + 1)]
+    for n in sorted(rank, key=lambda n: (n in floating or rank[n] > 0, seen.get(n, 0))):
+        out[rank[n]].append(n)
+    return out
+
+
+def _fix_order(dot: graphviz.Digraph, ranks: list[list[str]], pinned: list[str]) -> None:
+    """Make the layout keep these ranks and the order along each (first to last: top to
+    bottom drawn left to right, left to right drawn top to bottom): a `rank=same`
+    subgraph per rank chained by invisible edges, the `pinned` nodes on the first rank."""
+    if len(pinned) > 1:
+        dot.body.append(f"\t{{rank=min; {'; '.join(pinned)}}}\n")
+    for r, names in enumerate(ranks):
+        rest = [n for n in names if n not in pinned] if r == 0 else names
+        if len(rest) > 1 or (rest and r == 0 and pinned):
+            dot.body.append(f"\t{{rank=same; {'; '.join(rest)}}}\n")
+        for a, b in zip(names, names[1:]):
+            dot.edge(a, b, style="invis", minlen="0")
 
 
 def _network_node(title: str, rows: list[str], colour: str, bold_border: bool = False) -> str:
