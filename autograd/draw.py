@@ -407,7 +407,11 @@ def draw_dot(
                 else:
                     pid = ids[id(p)]
                 inputs_of[opid].append(pid)
-                dot.edge(pid, opid, label=role or None)
+                if role in _ROLES:  # beside where the edge enters: 1st left/top, 2nd right/bottom
+                    side = _ROLES.index(role) + (2 if rankdir in ("LR", "RL") else 0)
+                    dot.edge(pid, opid, headlabel=role, headport="wens"[side])
+                else:
+                    dot.edge(pid, opid, label=role or None)
     ranks = _ranks(ids[id(root)], [ids[id(v)] for v in nodes], inputs_of, floating)
     _fix_order(dot, ranks, pinned)
     return dot
@@ -528,64 +532,77 @@ def draw_network(
     if not biggest > 0 or math.isinf(biggest):
         biggest = 1.0
 
-    graph_attr = {"rankdir": "LR", "ranksep": "1.1", "nodesep": "0.25", "splines": "true"}
+    graph_attr = {"rankdir": "LR", "ranksep": "0.6", "nodesep": "0.12", "splines": "true"}
     if size is not None:
         graph_attr["size"] = f"{size / 96:.4g},10000"
     dot = ValueGraph(
         graph_attr=graph_attr,
         node_attr={"fontname": FONT, "fontsize": str(FONTSIZE), "shape": "plain"},
-        edge_attr={
-            "fontname": FONT,
-            "fontsize": "11",
-            "arrowhead": "none",
-            "decorate": "true",
-            "tailport": "e",
-            "headport": "w",
-        },
+        edge_attr={"arrowhead": "none", "tailport": "e", "headport": "w"},
     )
-    with dot.subgraph(name="inputs") as sub:
-        sub.attr(rank="min")
-        for k, name in enumerate(names_in):
-            sub.node(f"in{k}", label=_network_node(name, ["input"], COLOURS["leaf"]))
     previous = [f"in{k}" for k in range(nin)]
+    for k, name in enumerate(names_in):
+        dot.node(previous[k], label=_network_node(name, ["input"], COLOURS["leaf"]))
+    ranks = [previous]
     for li, layer in enumerate(layers):
         ids = [f"L{li}N{i}" for i in range(len(layer))]
         last = li == len(layers) - 1
-        with dot.subgraph(name=f"layer{li}") as sub:
-            sub.attr(rank="max" if last else "same")
-            for i, n in enumerate(layer):
-                name = neuron_names[li][i] if neuron_names is not None else f"L{li}.N{i}"
-                act = getattr(n, "activation", "")
-                rows = [act if isinstance(act, str) else getattr(act, "__name__", "custom")]
-                bias = n.b.label or "b"
-                rows.append(f"{bias} {format_number(n.b.data, precision)}")
-                if show_grad:
-                    rows.append(f"grad {bias} {format_number(n.b.grad, precision)}")
-                colour = COLOURS["output"] if last else COLOURS["param"]
-                sub.node(ids[i], label=_network_node(name, rows, colour, last))
+        # each weight's label is a node its edge runs through, just before the neuron;
+        # neighbouring neurons' labels alternate between two columns, so labels stack
+        # one neuron's weights high rather than every weight of the layer
+        columns: list[list[str]] = [[] for _ in range(min(2, len(layer)))]
         for i, n in enumerate(layer):
             if len(n.w) != len(previous):
                 raise ValueError(
                     f"draw_network(): layer {li} neuron {i} has {len(n.w)} weights "
                     f"for {len(previous)} inputs"
                 )
+            name = neuron_names[li][i] if neuron_names is not None else f"L{li}.N{i}"
+            act = getattr(n, "activation", "")
+            rows = [act if isinstance(act, str) else getattr(act, "__name__", "custom")]
+            bias = _own_name(n.b.label, f"L{li}.N{i}.") or "b"
+            rows.append(f"{bias} {format_number(n.b.data, precision)}")
+            if show_grad:
+                rows.append(f"grad {bias} {format_number(n.b.grad, precision)}")
+            colour = COLOURS["output"] if last else COLOURS["param"]
+            dot.node(ids[i], label=_network_node(name, rows, colour, last))
+            column = i % len(columns)
             for k, w in enumerate(n.w):
-                text = [f"{w.label or f'w{k}'} {format_number(w.data, precision)}"]
+                wname = _own_name(w.label, f"L{li}.N{i}.") or f"w{k}"
+                text = [f"{wname} {format_number(w.data, precision)}"]
                 if show_grad:
                     text.append(f"grad {format_number(w.grad, precision)}")
-                dot.edge(
-                    previous[k],
-                    ids[i],
-                    label=_escstring("\n".join(text)),
-                    penwidth=f"{0.6 + 3.4 * min(abs(w.data) / biggest, 1.0):.2f}",
-                    color="#1f5fbf" if w.data >= 0 else "#c0392b",
-                    tooltip=_escstring(
+                edge = {
+                    "penwidth": f"{0.6 + 3.4 * min(abs(w.data) / biggest, 1.0):.2f}",
+                    "color": "#1f5fbf" if w.data >= 0 else "#c0392b",
+                    "tooltip": _escstring(
                         f"{w.label or f'w{k}'}: data = {w.data!r}"
                         f"\ngrad = {getattr(w.grad, 'data', w.grad)!r}"
                     ),
-                )
+                }
+                wid = f"{ids[i]}w{k}"
+                dot.node(wid, label=_weight_label(text, edge["color"]))
+                dot.edge(previous[k], wid, minlen=str(1 + column), **edge)
+                dot.edge(wid, ids[i], minlen=str(len(columns) - column), **edge)
+                columns[column].append(wid)
+        ranks += [*columns, ids]
         previous = ids
+    _fix_order(dot, ranks, ranks[0])
     return dot
+
+
+def _own_name(label: str, place: str) -> str:
+    """A parameter's label without its neuron's place (`L0.N1.w0` on neuron L0.N1: `w0`)."""
+    return label[len(place) :] if label.startswith(place) and len(label) > len(place) else label
+
+
+def _weight_label(lines: list[str], colour: str) -> str:
+    """A weight's label, framed in its edge's colour (the edge runs through it)."""
+    cells = "".join(f'<TR><TD ALIGN="LEFT">{html.escape(t)}</TD></TR>' for t in lines)
+    return (
+        f'<<TABLE BORDER="1" COLOR="{colour}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1"'
+        f' BGCOLOR="white">{cells}</TABLE>>'
+    )
 
 
 def network_svg(model: object, *, renderer: str | None = None, **kw) -> str:
