@@ -437,8 +437,8 @@ def _ranks(
     its latest input that is not `floating`, and a floating node (a parameter, a
     constant) one rank before the first op that reads it. Along a rank, nodes come in
     the order a walk from `root` meets them, inputs in their order (so x0 before x1,
-    neuron 0 before neuron 1, and no two subtrees interleave); the first rank's
-    pinned inputs come before the rest.
+    neuron 0 before neuron 1, and no two subtrees interleave), except that inputs read
+    by more than one op (a network's x0, x1) come first.
     """
     rank: dict[str, int] = {}
     readers: dict[str, list[str]] = {}
@@ -463,7 +463,10 @@ def _ranks(
             seen[n] = len(seen)
             stack.extend(reversed(inputs_of.get(n, [])))
     out: list[list[str]] = [[] for _ in range(max(rank.values()) + 1)]
-    for n in sorted(rank, key=lambda n: (n in floating or rank[n] > 0, seen.get(n, 0))):
+    def shared_input(n: str) -> bool:
+        return rank[n] == 0 and n not in floating and len(readers.get(n, ())) > 1
+
+    for n in sorted(rank, key=lambda n: (not shared_input(n), seen.get(n, 0))):
         out[rank[n]].append(n)
     return out
 
@@ -476,7 +479,7 @@ def _fix_order(dot: graphviz.Digraph, ranks: list[list[str]], pinned: list[str])
         dot.body.append(f"\t{{rank=min; {'; '.join(pinned)}}}\n")
     for r, names in enumerate(ranks):
         rest = [n for n in names if n not in pinned] if r == 0 else names
-        if len(rest) > 1 or (rest and r == 0 and pinned):
+        if len(rest) > 1:
             dot.body.append(f"\t{{rank=same; {'; '.join(rest)}}}\n")
         for a, b in zip(names, names[1:]):
             dot.edge(a, b, style="invis", minlen="0")
