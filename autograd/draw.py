@@ -153,6 +153,11 @@ def _is_number(c: object) -> bool:
     return isinstance(c, (int, float)) and not isinstance(c, bool)
 
 
+def _sub(i: int) -> str:
+    """`i` in subscript digits: a role (w₀, x₀) that reads apart from a value named w0, x0."""
+    return str(i).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
+
+
 class _Constant(tuple):
     """A plain number an op reads, drawn as an input box: (key, number); ops reading the
     same number from the same place (a layer's shared input tuple) share the box."""
@@ -164,9 +169,9 @@ def _operands(v: Value, param_ids: set[int]) -> list[tuple[Value | _Constant, st
     multiplies a parameter (a model called on floats: the number is an input)."""
     if v._op == "linear" and isinstance(v._ctx, tuple) and len(v._ctx) == 3:
         ws, xs, b = v._ctx
-        edges: list[tuple[Value | _Constant, str]] = [(w, f"w{i}") for i, w in enumerate(ws)]
+        edges: list[tuple[Value | _Constant, str]] = [(w, f"w{_sub(i)}") for i, w in enumerate(ws)]
         edges += [
-            (x if isinstance(x, Value) else _Constant(((id(xs), i), float(x))), f"x{i}")
+            (x if isinstance(x, Value) else _Constant(((id(xs), i), float(x))), f"x{_sub(i)}")
             for i, x in enumerate(xs)
         ]
         return edges + ([(b, "b")] if b is not None else [])
@@ -407,9 +412,9 @@ def draw_dot(
                 else:
                     pid = ids[id(p)]
                 inputs_of[opid].append(pid)
-                if role in _ROLES:  # beside where the edge enters: 1st left/top, 2nd right/bottom
-                    side = _ROLES.index(role) + (2 if rankdir in ("LR", "RL") else 0)
-                    dot.edge(pid, opid, headlabel=role, headport="wens"[side])
+                if role in _ROLES:  # beside where the edge enters the op, on either side
+                    angle = "35" if role == _ROLES[0] else "-35"
+                    dot.edge(pid, opid, headlabel=role, labelangle=angle, labeldistance="1.6")
                 else:
                     dot.edge(pid, opid, label=role or None)
     ranks = _ranks(ids[id(root)], [ids[id(v)] for v in nodes], inputs_of, floating)
@@ -485,8 +490,12 @@ def _fix_order(dot: graphviz.Digraph, ranks: list[list[str]], pinned: list[str])
             dot.edge(a, b, style="invis", minlen="0")
 
 
-def _network_node(title: str, rows: list[str], colour: str, bold_border: bool = False) -> str:
-    cells = [f"<TR><TD><B>{html.escape(title)}</B></TD></TR>"]
+def _network_node(
+    title: str, rows: list[str], colour: str, bold_border: bool = False, chars: int = 0
+) -> str:
+    """A network node's table, at least `chars` characters wide (an even number of pt)."""
+    width = 2 * math.ceil(max(chars, len(title), *map(len, rows)) * _CHAR_W / 2) + 4
+    cells = [f'<TR><TD WIDTH="{width}"><B>{html.escape(title)}</B></TD></TR>']
     cells += [f'<TR><TD ALIGN="LEFT">{html.escape(r)}</TD></TR>' for r in rows]
     border = "2" if bold_border else "0"
     return (
@@ -535,6 +544,28 @@ def draw_network(
     if not biggest > 0 or math.isinf(biggest):
         biggest = 1.0
 
+    texts = [
+        [
+            [
+                [f"{_own_name(w.label, f'L{li}.N{i}.') or f'w{k}'} {format_number(w.data, precision)}"]
+                + ([f"grad {format_number(w.grad, precision)}"] if show_grad else [])
+                for k, w in enumerate(n.w)
+            ]
+            for i, n in enumerate(layer)
+        ]
+        for li, layer in enumerate(layers)
+    ]
+    cards = [
+        [_neuron_card(n, li, i, neuron_names, precision, show_grad) for i, n in enumerate(layer)]
+        for li, layer in enumerate(layers)
+    ]
+    # one width for every weight label, one for every neuron and input: edges end where
+    # the layout puts their ports only on nodes as wide as the rest of their rank
+    # (Graphviz 2.43)
+    chars = max(len(t) for layer in texts for n in layer for w in n for t in w)
+    label_width = 2 * math.ceil(chars * _CHAR_W / 2) + 2
+    card_chars = max(len(t) for layer in cards for name, rows in layer for t in [name, *rows])
+    card_chars = max(card_chars, *map(len, names_in))
     graph_attr = {"rankdir": "LR", "ranksep": "0.6", "nodesep": "0.12", "splines": "true"}
     if size is not None:
         graph_attr["size"] = f"{size / 96:.4g},10000"
@@ -545,7 +576,9 @@ def draw_network(
     )
     previous = [f"in{k}" for k in range(nin)]
     for k, name in enumerate(names_in):
-        dot.node(previous[k], label=_network_node(name, ["input"], COLOURS["leaf"]))
+        dot.node(
+            previous[k], label=_network_node(name, ["input"], COLOURS["leaf"], chars=card_chars)
+        )
     ranks = [previous]
     for li, layer in enumerate(layers):
         ids = [f"L{li}N{i}" for i in range(len(layer))]
@@ -560,21 +593,12 @@ def draw_network(
                     f"draw_network(): layer {li} neuron {i} has {len(n.w)} weights "
                     f"for {len(previous)} inputs"
                 )
-            name = neuron_names[li][i] if neuron_names is not None else f"L{li}.N{i}"
-            act = getattr(n, "activation", "")
-            rows = [act if isinstance(act, str) else getattr(act, "__name__", "custom")]
-            bias = _own_name(n.b.label, f"L{li}.N{i}.") or "b"
-            rows.append(f"{bias} {format_number(n.b.data, precision)}")
-            if show_grad:
-                rows.append(f"grad {bias} {format_number(n.b.grad, precision)}")
+            name, rows = cards[li][i]
             colour = COLOURS["output"] if last else COLOURS["param"]
-            dot.node(ids[i], label=_network_node(name, rows, colour, last))
+            dot.node(ids[i], label=_network_node(name, rows, colour, last, card_chars))
             column = i % len(columns)
             for k, w in enumerate(n.w):
-                wname = _own_name(w.label, f"L{li}.N{i}.") or f"w{k}"
-                text = [f"{wname} {format_number(w.data, precision)}"]
-                if show_grad:
-                    text.append(f"grad {format_number(w.grad, precision)}")
+                text = texts[li][i][k]
                 edge = {
                     "penwidth": f"{0.6 + 3.4 * min(abs(w.data) / biggest, 1.0):.2f}",
                     "color": "#1f5fbf" if w.data >= 0 else "#c0392b",
@@ -584,7 +608,7 @@ def draw_network(
                     ),
                 }
                 wid = f"{ids[i]}w{k}"
-                dot.node(wid, label=_weight_label(text, edge["color"]))
+                dot.node(wid, label=_weight_label(text, edge["color"], label_width))
                 dot.edge(previous[k], wid, minlen=str(1 + column), **edge)
                 dot.edge(wid, ids[i], minlen=str(len(columns) - column), **edge)
                 columns[column].append(wid)
@@ -594,17 +618,36 @@ def draw_network(
     return dot
 
 
+def _neuron_card(
+    n: object,
+    li: int,
+    i: int,
+    neuron_names: Sequence[Sequence[str]] | None,
+    precision: int,
+    show_grad: bool,
+) -> tuple[str, list[str]]:
+    """A neuron's name and rows: its activation, its bias and the bias's gradient."""
+    name = neuron_names[li][i] if neuron_names is not None else f"L{li}.N{i}"
+    act = getattr(n, "activation", "")
+    rows = [act if isinstance(act, str) else getattr(act, "__name__", "custom")]
+    bias = _own_name(n.b.label, f"L{li}.N{i}.") or "b"
+    rows.append(f"{bias} {format_number(n.b.data, precision)}")
+    if show_grad:
+        rows.append(f"grad {bias} {format_number(n.b.grad, precision)}")
+    return name, rows
+
+
 def _own_name(label: str, place: str) -> str:
     """A parameter's label without its neuron's place (`L0.N1.w0` on neuron L0.N1: `w0`)."""
     return label[len(place) :] if label.startswith(place) and len(label) > len(place) else label
 
 
-def _weight_label(lines: list[str], colour: str) -> str:
+def _weight_label(lines: list[str], colour: str, width: int) -> str:
     """A weight's label, framed in its edge's colour (the edge runs through it)."""
-    cells = "".join(f'<TR><TD ALIGN="LEFT">{html.escape(t)}</TD></TR>' for t in lines)
+    text = '<BR ALIGN="LEFT"/>'.join(html.escape(t) for t in lines)
     return (
-        f'<<TABLE BORDER="1" COLOR="{colour}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1"'
-        f' BGCOLOR="white">{cells}</TABLE>>'
+        f'<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="1" BGCOLOR="white">'
+        f'<TR><TD COLOR="{colour}" WIDTH="{width}">{text}<BR ALIGN="LEFT"/></TD></TR></TABLE>>'
     )
 
 
