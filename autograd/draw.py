@@ -355,6 +355,7 @@ def draw_dot(
         edge_attr={"fontname": FONT, "fontsize": "11", "fontcolor": "#444444", "arrowsize": "0.7"},
     )
     inputs_of: dict[str, list[str]] = {}  # each op node's inputs, in order
+    edges: list[tuple[str, str, str]] = []  # into op nodes: (input, op, role)
     floating: set[str] = set()  # drawn next to the op that reads them, not in the first rank
     pinned: list[str] = []  # the inputs: the first rank
     boxes: dict[tuple[int, int], str] = {}
@@ -412,14 +413,27 @@ def draw_dot(
                 else:
                     pid = ids[id(p)]
                 inputs_of[opid].append(pid)
-                if role in _ROLES:  # beside where the edge enters the op, on either side
-                    angle = "35" if role == _ROLES[0] else "-35"
-                    dot.edge(pid, opid, headlabel=role, labelangle=angle, labeldistance="1.6")
-                else:
-                    dot.edge(pid, opid, label=role or None)
+                edges.append((pid, opid, role))
+    _role_edges(dot, edges)
     ranks = _ranks(ids[id(root)], [ids[id(v)] for v in nodes], inputs_of, floating)
     _fix_order(dot, ranks, pinned)
     return dot
+
+
+def _role_edges(dot: graphviz.Digraph, edges: list[tuple[str, str, str]]) -> None:
+    """The edges into op nodes, each role written where it cannot be read as another
+    edge's: the role an input plays in every op that reads it (a network's x0) once,
+    beside that input; any other (1st, 2nd) midway, where the layout keeps labels apart."""
+    roles: dict[str, set[str]] = {}
+    for tail, _, role in edges:
+        roles.setdefault(tail, set()).add(role)
+    labelled: set[str] = set()
+    for tail, head, role in edges:
+        if role and role not in _ROLES and roles[tail] == {role}:
+            dot.edge(tail, head, taillabel=role if tail not in labelled else None)
+            labelled.add(tail)
+        else:
+            dot.edge(tail, head, label=role or None)
 
 
 def _constant_label(number: float, precision: int, width: int) -> str:

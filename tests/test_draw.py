@@ -204,7 +204,7 @@ def test_tiny_and_huge_numbers_are_not_drawn_as_zero_and_tooltips_hold_the_repr(
 
 def _edges(src: str) -> list[tuple[str, str, str]]:
     """The drawn edges (not the invisible ones that fix the order), with their role labels."""
-    found = re.findall(r'\t(v\w+) -> (v\w+)(?: \[(?:head)?label="?(\w+)"?)?', src)
+    found = re.findall(r'\t(v\w+) -> (v\w+)(?: \[(?:head|tail)?label="?(\w+)"?)?', src)
     return [e for e in found if f"\t{e[0]} -> {e[1]} [minlen=0 style=invis]" not in src]
 
 
