@@ -414,13 +414,15 @@ def draw_dot(
                     pid = ids[id(p)]
                 inputs_of[opid].append(pid)
                 edges.append((pid, opid, role))
-    _role_edges(dot, edges)
+    _role_edges(dot, edges, floating)
     ranks = _ranks(ids[id(root)], [ids[id(v)] for v in nodes], inputs_of, floating)
     _fix_order(dot, ranks, pinned)
     return dot
 
 
-def _role_edges(dot: graphviz.Digraph, edges: list[tuple[str, str, str]]) -> None:
+def _role_edges(
+    dot: graphviz.Digraph, edges: list[tuple[str, str, str]], beside: set[str]
+) -> None:
     """The edges into op nodes, each role written where it cannot be read as another
     edge's: the role an input plays in every op that reads it (a network's x0) once,
     beside that input; any other (1st, 2nd) midway, where the layout keeps labels apart."""
@@ -429,11 +431,13 @@ def _role_edges(dot: graphviz.Digraph, edges: list[tuple[str, str, str]]) -> Non
         roles.setdefault(tail, set()).add(role)
     labelled: set[str] = set()
     for tail, head, role in edges:
+        # the `beside` inputs (parameters, numbers) pull their op level with them
+        weight = "4" if tail in beside else None
         if role and role not in _ROLES and roles[tail] == {role}:
-            dot.edge(tail, head, taillabel=role if tail not in labelled else None)
+            dot.edge(tail, head, taillabel=role if tail not in labelled else None, weight=weight)
             labelled.add(tail)
         else:
-            dot.edge(tail, head, label=role or None)
+            dot.edge(tail, head, label=role or None, weight=weight)
 
 
 def _constant_label(number: float, precision: int, width: int) -> str:
@@ -580,7 +584,7 @@ def draw_network(
     label_width = 2 * math.ceil(chars * _CHAR_W / 2) + 2
     card_chars = max(len(t) for layer in cards for name, rows in layer for t in [name, *rows])
     card_chars = max(card_chars, *map(len, names_in))
-    graph_attr = {"rankdir": "LR", "ranksep": "0.6", "nodesep": "0.12", "splines": "true"}
+    graph_attr = {"rankdir": "LR", "ranksep": "0.45", "nodesep": "0.12", "splines": "true"}
     if size is not None:
         graph_attr["size"] = f"{size / 96:.4g},10000"
     dot = ValueGraph(
