@@ -137,7 +137,7 @@ def _constant(c: float) -> str:
 
 
 def op_text(v: Value) -> str:
-    """How an op shows in a drawing: `+`, `* 3`, `** 2`, `2 **`, `3 −`, `1st − 2nd`, `neg`, `tanh`."""
+    """How an op shows in a drawing: `+`, `* 3`, `** 2`, `2 **`, `3 −`, `1st − 2nd`, `tanh`."""
     op, c = v._op, v._ctx
     if op in _REFLECTED:
         return f"{_constant(c)} {_REFLECTED[op]}" if isinstance(c, (int, float)) else op
@@ -184,9 +184,7 @@ def _operands(v: Value, param_ids: set[int]) -> list[tuple[Value | _Constant, st
 
 def _boxes_constant(v: Value, param_ids: set[int]) -> bool:
     """Whether `v` is a parameter times a constant, the constant drawn as an input box."""
-    return (
-        v._op == "*" and len(v._prev) == 1 and _is_number(v._ctx) and id(v._prev[0]) in param_ids
-    )
+    return v._op == "*" and len(v._prev) == 1 and _is_number(v._ctx) and id(v._prev[0]) in param_ids
 
 
 def _escstring(text: str) -> str:
@@ -420,9 +418,7 @@ def draw_dot(
     return dot
 
 
-def _role_edges(
-    dot: graphviz.Digraph, edges: list[tuple[str, str, str]], beside: set[str]
-) -> None:
+def _role_edges(dot: graphviz.Digraph, edges: list[tuple[str, str, str]], beside: set[str]) -> None:
     """The edges into op nodes, each role written where it cannot be read as another
     edge's: the role an input plays in every op that reads it (a network's x0) once,
     beside that input; any other (1st, 2nd) midway, where the layout keeps labels apart."""
@@ -486,6 +482,7 @@ def _ranks(
             seen[n] = len(seen)
             stack.extend(reversed(inputs_of.get(n, [])))
     out: list[list[str]] = [[] for _ in range(max(rank.values()) + 1)]
+
     def shared_input(n: str) -> bool:
         return rank[n] == 0 and n not in floating and len(readers.get(n, ())) > 1
 
@@ -564,11 +561,7 @@ def draw_network(
 
     texts = [
         [
-            [
-                [f"{_own_name(w.label, f'L{li}.N{i}.') or f'w{k}'} {format_number(w.data, precision)}"]
-                + ([f"grad {format_number(w.grad, precision)}"] if show_grad else [])
-                for k, w in enumerate(n.w)
-            ]
+            [_weight_text(w, k, f"L{li}.N{i}.", precision, show_grad) for k, w in enumerate(n.w)]
             for i, n in enumerate(layer)
         ]
         for li, layer in enumerate(layers)
@@ -577,13 +570,12 @@ def draw_network(
         [_neuron_card(n, li, i, neuron_names, precision, show_grad) for i, n in enumerate(layer)]
         for li, layer in enumerate(layers)
     ]
-    # one width for every weight label, one for every neuron and input: edges end where
-    # the layout puts their ports only on nodes as wide as the rest of their rank
-    # (Graphviz 2.43)
+    # one width for every weight label, for the inputs and for each layer's neurons: edges
+    # end where the layout puts their ports only on nodes as wide as the rest of their
+    # rank (Graphviz 2.43)
     chars = max(len(t) for layer in texts for n in layer for w in n for t in w)
     label_width = 2 * math.ceil(chars * _CHAR_W / 2) + 2
-    card_chars = max(len(t) for layer in cards for name, rows in layer for t in [name, *rows])
-    card_chars = max(card_chars, *map(len, names_in))
+    card_chars = [max(len(t) for name, rows in layer for t in [name, *rows]) for layer in cards]
     graph_attr = {"rankdir": "LR", "ranksep": "0.45", "nodesep": "0.12", "splines": "true"}
     if size is not None:
         graph_attr["size"] = f"{size / 96:.4g},10000"
@@ -595,7 +587,8 @@ def draw_network(
     previous = [f"in{k}" for k in range(nin)]
     for k, name in enumerate(names_in):
         dot.node(
-            previous[k], label=_network_node(name, ["input"], COLOURS["leaf"], chars=card_chars)
+            previous[k],
+            label=_network_node(name, ["input"], COLOURS["leaf"], chars=max(map(len, names_in))),
         )
     ranks = [previous]
     for li, layer in enumerate(layers):
@@ -613,7 +606,7 @@ def draw_network(
                 )
             name, rows = cards[li][i]
             colour = COLOURS["output"] if last else COLOURS["param"]
-            dot.node(ids[i], label=_network_node(name, rows, colour, last, card_chars))
+            dot.node(ids[i], label=_network_node(name, rows, colour, last, card_chars[li]))
             column = i % len(columns)
             for k, w in enumerate(n.w):
                 text = texts[li][i][k]
@@ -653,6 +646,12 @@ def _neuron_card(
     if show_grad:
         rows.append(f"grad {bias} {format_number(n.b.grad, precision)}")
     return name, rows
+
+
+def _weight_text(w: Value, k: int, place: str, precision: int, show_grad: bool) -> list[str]:
+    """The lines of weight `k`'s label on a neuron at `place`: name and value, its grad."""
+    lines = [f"{_own_name(w.label, place) or f'w{k}'} {format_number(w.data, precision)}"]
+    return lines + ([f"grad {format_number(w.grad, precision)}"] if show_grad else [])
 
 
 def _own_name(label: str, place: str) -> str:

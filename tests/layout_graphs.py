@@ -56,8 +56,10 @@ def mlp_3441_mse(fused: bool = True):
     from nn import MLP, mse
 
     model = MLP(3, [4, 4, 1], seed=2, fused=fused)
-    samples = [[Value(2.0, label="x0"), Value(3.0, label="x1"), Value(-1.0, label="x2")],
-               [Value(3.0, label="x0'"), Value(-1.0, label="x1'"), Value(0.5, label="x2'")]]
+    samples = [
+        [Value(2.0, label="x0"), Value(3.0, label="x1"), Value(-1.0, label="x2")],
+        [Value(3.0, label="x0'"), Value(-1.0, label="x1'"), Value(0.5, label="x2'")],
+    ]
     loss = mse([model(s) for s in samples], [1.0, -1.0])
     loss.label = "loss"
     loss.backward()

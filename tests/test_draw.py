@@ -231,7 +231,12 @@ def test_linear_inputs_are_labelled():
     names = dict(re.findall(r"\t(v\d+) \[label=<<TABLE[^>]*><TR><TD><B>(\w)</B>", src))
     roles = {names[a]: role for a, _, role in _edges(src) if a in names}
     # subscripts: roles that cannot read as the name of a value labelled w0 or x0
-    assert roles == {"p": "w\N{SUBSCRIPT ZERO}", "q": "w\N{SUBSCRIPT ONE}", "u": "x\N{SUBSCRIPT ZERO}", "c": "b"}
+    assert roles == {
+        "p": "w\N{SUBSCRIPT ZERO}",
+        "q": "w\N{SUBSCRIPT ONE}",
+        "u": "x\N{SUBSCRIPT ZERO}",
+        "c": "b",
+    }
     # the plain number 3.0 is drawn as an input box of its own, its edge labelled x1
     (box,) = [a for a, _, role in _edges(src) if role == "x\N{SUBSCRIPT ONE}"]
     assert re.search(rf"\t{box} \[label=<<TABLE[^\n]*<I>input</I>[^\n]*data 3.0000", src)

@@ -104,7 +104,9 @@ def check_drawn(browser, svg: str, shot: str) -> dict:
     assert too_far == [], too_far[:5]
     gaps = [g for g in m["gaps"] if g["gap"] > EDGE_GAP]
     assert gaps == [], gaps[:5]
-    inside = [g for g in m["gaps"] if g["gap"] < -(EDGE_GAP if g["end"] == "tail" else ARROW_OVERLAP)]
+    inside = [
+        g for g in m["gaps"] if g["gap"] < -(EDGE_GAP if g["end"] == "tail" else ARROW_OVERLAP)
+    ]
     assert inside == [], inside[:5]
     geo = geometry(browser, svg)
     geo["width"] = m["width"]
@@ -120,7 +122,9 @@ LABEL_SLACK = 3.0
 
 def labels_apart(geo: dict, extra: list[tuple[str, list[float]]] = ()) -> None:
     """No label over another; each edge label beside its own edge, not another."""
-    labels = [(lab["text"], lab["box"], i) for i, e in enumerate(geo["edges"]) for lab in e["labels"]]
+    labels = [
+        (lab["text"], lab["box"], i) for i, e in enumerate(geo["edges"]) for lab in e["labels"]
+    ]
     boxes = [(t, b) for t, b, _ in labels] + list(extra)
     clashes = [
         (s, t) for i, (s, a) in enumerate(boxes) for t, b in boxes[i + 1 :] if overlap(a, b) > 0.5
@@ -174,18 +178,16 @@ def test_network_inputs_and_neurons_in_index_order_labels_on_their_edges(
         xs = [nodes[f"L{li}N{i}"]["box"][0] for i in range(width)]
         assert min(xs) > layer_x[-1], f"layer {li} not right of the layer before"
         layer_x.append(max(nodes[f"L{li}N{i}"]["box"][2] for i in range(width)))
-    # each weight is written once, on its own edge: a label its edge runs through, or
-    # the edge's own label nearer that edge than any other
-    weights = [
-        (li, i, k, w) for li, layer in enumerate(model.layers)
-        for i, n in enumerate(layer.neurons) for k, w in enumerate(n.w)
-    ]
+    # every weight's value is shown, in a label that its own edge (input -> label ->
+    # neuron) runs through
     shown = [t for n in nodes.values() for t in n["texts"]]
     shown += [lab["text"] for e in geo["edges"] for lab in e["labels"]]
-    for li, i, k, w in weights:
-        assert sum(t.split()[1:2] == [f"{w.data:.4f}"] for t in shown) >= 1
+    for layer in model.layers:
+        for n in layer.neurons:
+            for w in n.w:
+                assert sum(t.split()[1:2] == [f"{w.data:.4f}"] for t in shown) >= 1
     label_nodes = {t: n for t, n in nodes.items() if re.fullmatch(r"L\d+N\d+w\d+", t)}
-    for t, n in label_nodes.items():
+    for t in label_nodes:
         li, i, k = map(int, re.findall(r"\d+", t))
         into = [e for e in geo["edges"] if e["head"] == t]
         out = [e for e in geo["edges"] if e["tail"] == t]
@@ -273,8 +275,11 @@ def test_value_graph_layout(browser, artifacts, name, renderer):
             mine = [named[k] for k in named if k.startswith(f"L{layer}.N{i}.")]
             next_ = [named[k] for k in named if k.startswith(f"L{layer}.N{i + 1}.")]
             pairs = [(p, q) for p in mine for q in next_ if abs(rank_of[p] - rank_of[q]) <= 1]
-            late = [(p, q) for p, q in pairs if _in_order(geo, axis, [p, q]) != sorted(
-                _in_order(geo, axis, [p, q]))]
+            late = [
+                (p, q)
+                for p, q in pairs
+                if _in_order(geo, axis, [p, q]) != sorted(_in_order(geo, axis, [p, q]))
+            ]
             assert late == [], f"L{layer}.N{i}'s parameters after N{i + 1}'s on their rank: {late}"
     # neurons in index order in every layer (and sample): no mirrored layer
     neurons = _neurons(root)
