@@ -319,8 +319,12 @@ def draw_dot(
     """The graph behind `root` as a Digraph: a record per value, a node per op.
 
     Values are records (label, data, grad stacked); leaves sit in the first rank
-    and are coloured apart from `params` (the model's parameters, if given) and
-    from the output. `rankdir="auto"` draws left to right when that fits a
+    and are coloured apart from `params` (the model's parameters, if given, drawn
+    beside the op that reads them) and from the output. Each rank keeps a fixed
+    order: inputs read by several ops first, then as a walk from `root` meets
+    them (x0 before x1, neuron 0 before neuron 1). Plain numbers a model was
+    called on (in a `linear`, or multiplying a parameter) are drawn as `input`
+    boxes (nodes `v{i}k{j}`). `rankdir="auto"` draws left to right when that fits a
     1,280 px page and top to bottom otherwise. `size` (px) scales the drawing
     down to at most that width. Value nodes are named `v{i}` in topological
     order and op nodes `v{i}op`, so the same expression gives the same DOT text.
@@ -531,10 +535,12 @@ def draw_network(
     """The classic picture of a network: inputs, neurons by layer, one edge per weight.
 
     `model` is anything with `layers`, each with `neurons`, each with weights `w`
-    and bias `b` (an `nn.MLP`). Each edge says the weight's label (or `w{k}`)
-    and value, and its gradient when `show_grad` (default: when any parameter
-    has a nonzero gradient); its width grows with |w|, blue for positive, red
-    for negative. Each neuron shows its activation and bias. Inputs are named
+    and bias `b` (an `nn.MLP`). Each edge runs through a box (node
+    `L{layer}N{i}w{k}`) with the weight's label (or `w{k}`; an nn label without
+    the neuron's place) and value, and its gradient when `show_grad` (default:
+    when any parameter has a nonzero gradient); its width grows with |w|, blue
+    for positive, red for negative. Each neuron shows its activation and bias.
+    Inputs and neurons are drawn in index order, top to bottom. Inputs are named
     `input_names` (default x0, x1, ...), neurons `neuron_names[layer][i]`
     (default L{layer}.N{i}). Nodes are `in{k}` and `L{layer}N{i}`.
     """
