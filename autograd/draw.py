@@ -417,7 +417,7 @@ def draw_dot(
                 inputs_of[opid].append(pid)
                 edges.append((pid, opid, role))
     _role_edges(dot, edges, floating)
-    ranks = _ranks(ids[id(root)], [ids[id(v)] for v in nodes], inputs_of, floating)
+    ranks = _ranks(ids[id(root)], [ids[id(v)] for v in nodes], inputs_of, floating, boxes.values())
     _fix_order(dot, ranks, pinned)
     return dot
 
@@ -451,20 +451,26 @@ def _constant_label(number: float, precision: int, width: int) -> str:
 
 
 def _ranks(
-    root: str, values: list[str], inputs_of: dict[str, list[str]], floating: set[str]
+    root: str,
+    values: list[str],
+    inputs_of: dict[str, list[str]],
+    floating: set[str],
+    numbers: Iterable[str] = (),
 ) -> list[list[str]]:
     """The drawing's nodes rank by rank, each rank in drawing order.
 
     `values` is in topological order; `inputs_of` maps a value to its op node and an op
     node to its inputs. The first rank holds the inputs; each op sits one rank after
     its latest input that is not `floating`, and a floating node (a parameter, a
-    constant) one rank before the first op that reads it. Along a rank, nodes come in
-    the order a walk from `root` meets them, inputs in their order (so x0 before x1,
-    neuron 0 before neuron 1, and no two subtrees interleave), except that inputs read
-    by more than one op (a network's x0, x1) come first.
+    plain number's box, one of `numbers`) one rank before the first op that reads
+    it. Along a rank, nodes come in the order a walk from `root` meets them, inputs
+    in their order (so x0 before x1, neuron 0 before neuron 1, and no two subtrees
+    interleave), except that inputs and number boxes read by more than one op (a
+    network's x0) come first.
     """
     rank: dict[str, int] = {}
-    readers: dict[str, list[str]] = {}
+    readers: dict[str, list[str]] = {n: [] for n in values}
+    numbers = set(numbers)
     for vid in values:
         if vid not in inputs_of:
             if vid not in floating:
@@ -488,7 +494,7 @@ def _ranks(
     out: list[list[str]] = [[] for _ in range(max(rank.values()) + 1)]
 
     def shared_input(n: str) -> bool:
-        return rank[n] == 0 and n not in floating and len(readers.get(n, ())) > 1
+        return rank[n] == 0 and (n not in floating or n in numbers) and len(readers[n]) > 1
 
     for n in sorted(rank, key=lambda n: (not shared_input(n), seen.get(n, 0))):
         out[rank[n]].append(n)

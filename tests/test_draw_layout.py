@@ -299,6 +299,13 @@ def test_value_graph_layout(browser, artifacts, name, renderer):
         first = min(centre(n["box"])[rank_axis] for n in geo["nodes"].values())
         off = [centre(b)[rank_axis] - first for b in boxes]
         assert max(off) < 1.0, f"number inputs not in the first rank: {off}"
+        if "fused" in name and "unfused" not in name:  # a layer's shared inputs: first, in order
+            first_rank = sorted(
+                (centre(n["box"])[axis], n["texts"][:1])
+                for n in geo["nodes"].values()
+                if abs(centre(n["box"])[rank_axis] - first) < 1.0
+            )
+            assert [t for _, t in first_rank[: len(boxes)]] == [["input"]] * len(boxes)
     if name == "mlp231-fused":
         assert geo["width"] <= NOTEBOOK_WIDTH
         # as the explorer draws it: fixed-width cells, which it scales down by at most 1.25
