@@ -414,12 +414,21 @@ def draw_dot(
                     pid = boxes[key]
                 else:
                     pid = ids[id(p)]
+                    if _says_role(p.label, role):
+                        role = ""
                 inputs_of[opid].append(pid)
                 edges.append((pid, opid, role))
     _role_edges(dot, edges, floating)
     ranks = _ranks(ids[id(root)], [ids[id(v)] for v in nodes], inputs_of, floating, boxes.values())
     _fix_order(dot, ranks, pinned)
     return dot
+
+
+def _says_role(label: str, role: str) -> bool:
+    """Whether a value's label already names the role its edge plays (`L0.N1.w0` as w₀,
+    `x1` as x₁, `L0.N1.b` as b), so the edge needs no label of its own."""
+    plain = role.translate(str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789"))
+    return bool(role) and role not in _ROLES and label.rsplit(".", 1)[-1] == plain
 
 
 def _role_edges(dot: graphviz.Digraph, edges: list[tuple[str, str, str]], beside: set[str]) -> None:

@@ -426,3 +426,15 @@ def test_depth_draws_the_last_ops_of_a_graph_too_large_to_draw_whole():
     for bad in (-1, 1.5, "3"):
         with pytest.raises(ValueError, match="depth"):
             draw_dot(y, depth=bad)
+
+
+def test_a_label_that_names_its_role_needs_no_edge_label():
+    w0, w1 = Value(0.5, label="L0.N0.w0"), Value(-1.0, label="w0")  # w1 is called w0: misleading
+    x0, b = Value(2.0, label="x0"), Value(0.1, label="L0.N0.b")
+    src = draw_dot(linear([w0, w1], [x0, 3.0], b)).source
+    names = dict(re.findall(r"\t(v\d+) \[label=<<TABLE[^>]*><TR><TD><B>([\w.]+)</B>", src))
+    roles = {names.get(a, a): role for a, _, role in _edges(src)}
+    # the edge from a value named for its role is unlabelled; the misnamed one says w1
+    assert roles["L0.N0.w0"] == "" and roles["x0"] == "" and roles["L0.N0.b"] == ""
+    assert roles["w0"] == "w\N{SUBSCRIPT ONE}"
+    assert [role for a, _, role in _edges(src) if "k" in a] == ["x\N{SUBSCRIPT ONE}"]  # 3.0

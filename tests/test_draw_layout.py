@@ -113,11 +113,14 @@ def check_drawn(browser, svg: str, shot: str) -> dict:
     return geo
 
 
-# An edge label is beside its own edge: within LABEL_NEAR pt of it, and no other edge is
+# A midway edge label is beside its own edge: within LABEL_NEAR pt of it, and no other edge is
 # more than LABEL_SLACK pt nearer (Graphviz sets a label beside its edge's midpoint, so
 # an edge crossing there can pass a little nearer; one sitting by the wrong edge cannot).
 LABEL_NEAR = 8.0
 LABEL_SLACK = 3.0
+# A label this near its edge's start (pt) is that end's label (Graphviz's taillabel, set
+# 10 pt from where the edge leaves its node): no other edge may start nearer to it.
+END_LABEL = 12.0
 
 
 def labels_apart(geo: dict, extra: list[tuple[str, list[float]]] = ()) -> None:
@@ -131,6 +134,19 @@ def labels_apart(geo: dict, extra: list[tuple[str, list[float]]] = ()) -> None:
     ]
     assert clashes == [], clashes[:5]
     for text, b, own in labels:
+        tail = geo["edges"][own]["points"][:1]
+        if (
+            box_to_points(b, tail) <= END_LABEL
+        ):  # a label at its edge's start: no other starts nearer
+            nearer = [
+                f"{e['tail']}->{e['head']}"
+                for e in geo["edges"]
+                if e["points"]
+                and e["tail"] != geo["edges"][own]["tail"]
+                and box_to_points(b, e["points"][:1]) < box_to_points(b, tail)
+            ]
+            assert nearer == [], f"label {text!r} at the start of {nearer[0]}, not its own edge"
+            continue
         mine = box_to_points(b, geo["edges"][own]["points"])
         others = [  # an edge from the same input with no role or this one reads the same
             (box_to_points(b, e["points"]), f"{e['tail']}->{e['head']}")
