@@ -106,8 +106,10 @@ COLOURS = {
 }
 
 _NAMES = {"-": _MINUS, "ReLU": "relu", "sum": "+"}
-# ops whose two Value inputs are told apart by edge labels a and b
-_SIDES = {"-": f"a {_MINUS} b", "/": "a / b", "**": "a ** b"}
+# ops whose two Value inputs are told apart by edge labels; the names cannot be a
+# value's (a drawing of `a - b` has values named a and b)
+_ROLES = ("1st", "2nd")
+_SIDES = {op: f"1st {_NAMES.get(op, op)} 2nd" for op in ("-", "/", "**")}
 _REFLECTED = {"rsub": _MINUS, "rdiv": "/", "rpow": "**"}  # c - x, c / x, c ** x
 
 
@@ -135,7 +137,7 @@ def _constant(c: float) -> str:
 
 
 def op_text(v: Value) -> str:
-    """How an op shows in a drawing: `+`, `* 3`, `** 2`, `2 **`, `3 −`, `a − b`, `neg`, `tanh`."""
+    """How an op shows in a drawing: `+`, `* 3`, `** 2`, `2 **`, `3 −`, `1st − 2nd`, `tanh`."""
     op, c = v._op, v._ctx
     if op in _REFLECTED:
         return f"{_constant(c)} {_REFLECTED[op]}" if isinstance(c, (int, float)) else op
@@ -147,16 +149,42 @@ def op_text(v: Value) -> str:
     return name
 
 
-def _input_edges(v: Value) -> list[tuple[Value, str]]:
-    """Each input of `v` with the name of the role it plays, where order matters."""
+def _is_number(c: object) -> bool:
+    return isinstance(c, (int, float)) and not isinstance(c, bool)
+
+
+def _sub(i: int) -> str:
+    """`i` in subscript digits: a role (w₀, x₀) that reads apart from a value named w0, x0."""
+    return str(i).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
+
+
+class _Constant(tuple):
+    """A plain number an op reads, drawn as an input box: (key, number); ops reading the
+    same number from the same place (a layer's shared input tuple) share the box."""
+
+
+def _operands(v: Value, param_ids: set[int]) -> list[tuple[Value | _Constant, str]]:
+    """The inputs of `v`'s op as drawn, in order, each with the role it plays: its Values,
+    and as boxes the plain numbers among a `linear`'s inputs and a constant that
+    multiplies a parameter (a model called on floats: the number is an input)."""
     if v._op == "linear" and isinstance(v._ctx, tuple) and len(v._ctx) == 3:
         ws, xs, b = v._ctx
-        edges = [(w, f"w{i}") for i, w in enumerate(ws)]
-        edges += [(x, f"x{i}") for i, x in enumerate(xs) if isinstance(x, Value)]
+        edges: list[tuple[Value | _Constant, str]] = [(w, f"w{_sub(i)}") for i, w in enumerate(ws)]
+        edges += [
+            (x if isinstance(x, Value) else _Constant(((id(xs), i), float(x))), f"x{_sub(i)}")
+            for i, x in enumerate(xs)
+        ]
         return edges + ([(b, "b")] if b is not None else [])
+    if _boxes_constant(v, param_ids):
+        return [(v._prev[0], ""), (_Constant(((id(v), 0), float(v._ctx))), "")]
     if v._op in _SIDES and len(v._prev) == 2:
-        return list(zip(v._prev, ("a", "b")))
+        return list(zip(v._prev, _ROLES))
     return [(p, "") for p in v._prev]
+
+
+def _boxes_constant(v: Value, param_ids: set[int]) -> bool:
+    """Whether `v` is a parameter times a constant, the constant drawn as an input box."""
+    return v._op == "*" and len(v._prev) == 1 and _is_number(v._ctx) and id(v._prev[0]) in param_ids
 
 
 def _escstring(text: str) -> str:
@@ -291,8 +319,12 @@ def draw_dot(
     """The graph behind `root` as a Digraph: a record per value, a node per op.
 
     Values are records (label, data, grad stacked); leaves sit in the first rank
-    and are coloured apart from `params` (the model's parameters, if given) and
-    from the output. `rankdir="auto"` draws left to right when that fits a
+    and are coloured apart from `params` (the model's parameters, if given, drawn
+    beside the op that reads them) and from the output. Each rank keeps a fixed
+    order: inputs read by several ops first, then as a walk from `root` meets
+    them (x0 before x1, neuron 0 before neuron 1). Plain numbers a model was
+    called on (in a `linear`, or multiplying a parameter) are drawn as `input`
+    boxes (nodes `v{i}k{j}`). `rankdir="auto"` draws left to right when that fits a
     1,280 px page and top to bottom otherwise. `size` (px) scales the drawing
     down to at most that width. Value nodes are named `v{i}` in topological
     order and op nodes `v{i}op`, so the same expression gives the same DOT text.
@@ -324,7 +356,11 @@ def draw_dot(
         node_attr={"fontname": FONT, "fontsize": str(FONTSIZE)},
         edge_attr={"fontname": FONT, "fontsize": "11", "fontcolor": "#444444", "arrowsize": "0.7"},
     )
-    leaves = []
+    inputs_of: dict[str, list[str]] = {}  # each op node's inputs, in order
+    edges: list[tuple[str, str, str]] = []  # into op nodes: (input, op, role)
+    floating: set[str] = set()  # drawn next to the op that reads them, not in the first rank
+    pinned: list[str] = []  # the inputs: the first rank
+    boxes: dict[tuple[int, int], str] = {}
     for k, v in enumerate(nodes):
         vid = ids[id(v)]
         if v is root:
@@ -336,7 +372,9 @@ def draw_dot(
         else:
             kind = "value"
         if kind == "leaf":
-            leaves.append(vid)
+            pinned.append(vid)
+        elif kind == "param":
+            floating.add(vid)
         dot.node(
             vid,
             label=_value_label(
@@ -346,9 +384,10 @@ def draw_dot(
             tooltip=_tooltip(v),
         )
         if v._prev and id(v) not in cut:
-            text = html.escape(op_text(v))
+            opid = f"{vid}op"
+            text = html.escape("*" if _boxes_constant(v, param_ids) else op_text(v))
             dot.node(
-                f"{vid}op",
+                opid,
                 label=f"<{text}>",
                 shape="ellipse",
                 style="filled",
@@ -357,16 +396,140 @@ def draw_dot(
                 height="0.3",
                 tooltip=_escstring(v._op),
             )
-            dot.edge(f"{vid}op", vid)
-            for p, role in _input_edges(v):
-                dot.edge(ids[id(p)], f"{vid}op", label=role or None)
-    if len(leaves) > 1:
-        dot.body.append(f"\t{{rank=min; {'; '.join(leaves)}}}\n")
+            dot.edge(opid, vid)
+            inputs_of[vid] = [opid]
+            inputs_of[opid] = []
+            for p, role in _operands(v, param_ids):
+                if isinstance(p, _Constant):
+                    key, number = p
+                    if key not in boxes:
+                        boxes[key] = f"{vid}k{len(inputs_of[opid])}"
+                        floating.add(boxes[key])
+                        dot.node(
+                            boxes[key],
+                            label=_constant_label(number, precision, width),
+                            shape="plain",
+                            tooltip=_escstring(f"input (a plain number)\ndata = {number!r}"),
+                        )
+                    pid = boxes[key]
+                else:
+                    pid = ids[id(p)]
+                    if _says_role(p.label, role):
+                        role = ""
+                inputs_of[opid].append(pid)
+                edges.append((pid, opid, role))
+    _role_edges(dot, edges, floating)
+    ranks = _ranks(ids[id(root)], [ids[id(v)] for v in nodes], inputs_of, floating, boxes.values())
+    _fix_order(dot, ranks, pinned)
     return dot
 
 
-def _network_node(title: str, rows: list[str], colour: str, bold_border: bool = False) -> str:
-    cells = [f"<TR><TD><B>{html.escape(title)}</B></TD></TR>"]
+def _says_role(label: str, role: str) -> bool:
+    """Whether a value's label already names the role its edge plays (`L0.N1.w0` as w₀,
+    `x1` as x₁, `L0.N1.b` as b), so the edge needs no label of its own."""
+    plain = role.translate(str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789"))
+    return bool(role) and role not in _ROLES and label.rsplit(".", 1)[-1] == plain
+
+
+def _role_edges(dot: graphviz.Digraph, edges: list[tuple[str, str, str]], beside: set[str]) -> None:
+    """The edges into op nodes, each role written where it cannot be read as another
+    edge's: the role an input plays in every op that reads it (a network's x0) once,
+    beside that input; any other (1st, 2nd) midway, where the layout keeps labels apart."""
+    roles: dict[str, set[str]] = {}
+    for tail, _, role in edges:
+        roles.setdefault(tail, set()).add(role)
+    labelled: set[str] = set()
+    for tail, head, role in edges:
+        # the `beside` inputs (parameters, numbers) pull their op level with them
+        weight = "4" if tail in beside else None
+        if role and role not in _ROLES and roles[tail] == {role}:
+            dot.edge(tail, head, taillabel=role if tail not in labelled else None, weight=weight)
+            labelled.add(tail)
+        else:
+            dot.edge(tail, head, label=role or None, weight=weight)
+
+
+def _constant_label(number: float, precision: int, width: int) -> str:
+    """A plain number an op reads, as an input record (no grad: a number has none)."""
+    text = format_number(number, precision)
+    return (
+        f'<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="2"'
+        f' BGCOLOR="{COLOURS["leaf"]}"><TR><TD><I>input</I></TD></TR>'
+        f'<TR><TD ALIGN="LEFT">data {text:>{max(width, len(text))}}</TD></TR></TABLE>>'
+    )
+
+
+def _ranks(
+    root: str,
+    values: list[str],
+    inputs_of: dict[str, list[str]],
+    floating: set[str],
+    numbers: Iterable[str] = (),
+) -> list[list[str]]:
+    """The drawing's nodes rank by rank, each rank in drawing order.
+
+    `values` is in topological order; `inputs_of` maps a value to its op node and an op
+    node to its inputs. The first rank holds the inputs; each op sits one rank after
+    its latest input that is not `floating`, and a floating node (a parameter, a
+    plain number's box, one of `numbers`) one rank before the first op that reads
+    it. Along a rank, nodes come in the order a walk from `root` meets them, inputs
+    in their order (so x0 before x1, neuron 0 before neuron 1, and no two subtrees
+    interleave), except that inputs and number boxes read by more than one op (a
+    network's x0) come first.
+    """
+    rank: dict[str, int] = {}
+    readers: dict[str, list[str]] = {n: [] for n in values}
+    numbers = set(numbers)
+    for vid in values:
+        if vid not in inputs_of:
+            if vid not in floating:
+                rank[vid] = 0
+            continue
+        opid = inputs_of[vid][0]
+        for p in inputs_of[opid]:
+            readers.setdefault(p, []).append(opid)
+        fixed = [rank[p] for p in inputs_of[opid] if p not in floating]
+        rank[opid] = 1 + max(fixed, default=0)
+        rank[vid] = rank[opid] + 1
+    for f in floating:
+        rank[f] = min((rank[r] - 1 for r in readers.get(f, ())), default=0)
+    seen: dict[str, int] = {}
+    stack = [root]
+    while stack:  # depth first, each node's inputs in order
+        n = stack.pop()
+        if n not in seen:
+            seen[n] = len(seen)
+            stack.extend(reversed(inputs_of.get(n, [])))
+    out: list[list[str]] = [[] for _ in range(max(rank.values()) + 1)]
+
+    def shared_input(n: str) -> bool:
+        return rank[n] == 0 and (n not in floating or n in numbers) and len(readers[n]) > 1
+
+    for n in sorted(rank, key=lambda n: (not shared_input(n), seen.get(n, 0))):
+        out[rank[n]].append(n)
+    return out
+
+
+def _fix_order(dot: graphviz.Digraph, ranks: list[list[str]], pinned: list[str]) -> None:
+    """Make the layout keep these ranks and the order along each (first to last: top to
+    bottom drawn left to right, left to right drawn top to bottom): a `rank=same`
+    subgraph per rank chained by invisible edges, the `pinned` nodes on the first rank."""
+    if len(pinned) > 1:
+        dot.body.append(f"\t{{rank=min; {'; '.join(pinned)}}}\n")
+    for r, names in enumerate(ranks):
+        rest = [n for n in names if n not in pinned] if r == 0 else names
+        if len(rest) > 1:
+            dot.body.append(f"\t{{rank=same; {'; '.join(rest)}}}\n")
+        for a, b in zip(names, names[1:]):
+            dot.edge(a, b, style="invis", minlen="0")
+
+
+def _network_node(
+    title: str, rows: list[str], colour: str, bold_border: bool = False, chars: int = 0
+) -> str:
+    """A network node's table, at least `chars` characters wide (an even number of pt)."""
+    width = 2 * math.ceil(max(chars, len(title), *map(len, rows)) * _CHAR_W / 2) + 4
+    cells = [f'<TR><TD WIDTH="{width}"><B>{html.escape(title)}</B></TD></TR>']
     cells += [f'<TR><TD ALIGN="LEFT">{html.escape(r)}</TD></TR>' for r in rows]
     border = "2" if bold_border else "0"
     return (
@@ -387,10 +550,12 @@ def draw_network(
     """The classic picture of a network: inputs, neurons by layer, one edge per weight.
 
     `model` is anything with `layers`, each with `neurons`, each with weights `w`
-    and bias `b` (an `nn.MLP`). Each edge says the weight's label (or `w{k}`)
-    and value, and its gradient when `show_grad` (default: when any parameter
-    has a nonzero gradient); its width grows with |w|, blue for positive, red
-    for negative. Each neuron shows its activation and bias. Inputs are named
+    and bias `b` (an `nn.MLP`). Each edge runs through a box (node
+    `L{layer}N{i}w{k}`) with the weight's label (or `w{k}`; an nn label without
+    the neuron's place) and value, and its gradient when `show_grad` (default:
+    when any parameter has a nonzero gradient); its width grows with |w|, blue
+    for positive, red for negative. Each neuron shows its activation and bias.
+    Inputs and neurons are drawn in index order, top to bottom. Inputs are named
     `input_names` (default x0, x1, ...), neurons `neuron_names[layer][i]`
     (default L{layer}.N{i}). Nodes are `in{k}` and `L{layer}N{i}`.
     """
@@ -415,64 +580,113 @@ def draw_network(
     if not biggest > 0 or math.isinf(biggest):
         biggest = 1.0
 
-    graph_attr = {"rankdir": "LR", "ranksep": "1.1", "nodesep": "0.25", "splines": "true"}
+    texts = [
+        [
+            [_weight_text(w, k, f"L{li}.N{i}.", precision, show_grad) for k, w in enumerate(n.w)]
+            for i, n in enumerate(layer)
+        ]
+        for li, layer in enumerate(layers)
+    ]
+    cards = [
+        [_neuron_card(n, li, i, neuron_names, precision, show_grad) for i, n in enumerate(layer)]
+        for li, layer in enumerate(layers)
+    ]
+    # one width for every weight label, for the inputs and for each layer's neurons: edges
+    # end where the layout puts their ports only on nodes as wide as the rest of their
+    # rank (Graphviz 2.43)
+    chars = max(len(t) for layer in texts for n in layer for w in n for t in w)
+    label_width = 2 * math.ceil(chars * _CHAR_W / 2) + 2
+    card_chars = [max(len(t) for name, rows in layer for t in [name, *rows]) for layer in cards]
+    graph_attr = {"rankdir": "LR", "ranksep": "0.45", "nodesep": "0.12", "splines": "true"}
     if size is not None:
         graph_attr["size"] = f"{size / 96:.4g},10000"
     dot = ValueGraph(
         graph_attr=graph_attr,
         node_attr={"fontname": FONT, "fontsize": str(FONTSIZE), "shape": "plain"},
-        edge_attr={
-            "fontname": FONT,
-            "fontsize": "11",
-            "arrowhead": "none",
-            "decorate": "true",
-            "tailport": "e",
-            "headport": "w",
-        },
+        edge_attr={"arrowhead": "none", "tailport": "e", "headport": "w"},
     )
-    with dot.subgraph(name="inputs") as sub:
-        sub.attr(rank="min")
-        for k, name in enumerate(names_in):
-            sub.node(f"in{k}", label=_network_node(name, ["input"], COLOURS["leaf"]))
     previous = [f"in{k}" for k in range(nin)]
+    for k, name in enumerate(names_in):
+        dot.node(
+            previous[k],
+            label=_network_node(name, ["input"], COLOURS["leaf"], chars=max(map(len, names_in))),
+        )
+    ranks = [previous]
     for li, layer in enumerate(layers):
         ids = [f"L{li}N{i}" for i in range(len(layer))]
         last = li == len(layers) - 1
-        with dot.subgraph(name=f"layer{li}") as sub:
-            sub.attr(rank="max" if last else "same")
-            for i, n in enumerate(layer):
-                name = neuron_names[li][i] if neuron_names is not None else f"L{li}.N{i}"
-                act = getattr(n, "activation", "")
-                rows = [act if isinstance(act, str) else getattr(act, "__name__", "custom")]
-                bias = n.b.label or "b"
-                rows.append(f"{bias} {format_number(n.b.data, precision)}")
-                if show_grad:
-                    rows.append(f"grad {bias} {format_number(n.b.grad, precision)}")
-                colour = COLOURS["output"] if last else COLOURS["param"]
-                sub.node(ids[i], label=_network_node(name, rows, colour, last))
+        # each weight's label is a node its edge runs through, just before the neuron;
+        # neighbouring neurons' labels alternate between two columns, so labels stack
+        # one neuron's weights high rather than every weight of the layer
+        columns: list[list[str]] = [[] for _ in range(min(2, len(layer)))]
         for i, n in enumerate(layer):
             if len(n.w) != len(previous):
                 raise ValueError(
                     f"draw_network(): layer {li} neuron {i} has {len(n.w)} weights "
                     f"for {len(previous)} inputs"
                 )
+            name, rows = cards[li][i]
+            colour = COLOURS["output"] if last else COLOURS["param"]
+            dot.node(ids[i], label=_network_node(name, rows, colour, last, card_chars[li]))
+            column = i % len(columns)
             for k, w in enumerate(n.w):
-                text = [f"{w.label or f'w{k}'} {format_number(w.data, precision)}"]
-                if show_grad:
-                    text.append(f"grad {format_number(w.grad, precision)}")
-                dot.edge(
-                    previous[k],
-                    ids[i],
-                    label=_escstring("\n".join(text)),
-                    penwidth=f"{0.6 + 3.4 * min(abs(w.data) / biggest, 1.0):.2f}",
-                    color="#1f5fbf" if w.data >= 0 else "#c0392b",
-                    tooltip=_escstring(
+                text = texts[li][i][k]
+                edge = {
+                    "penwidth": f"{0.6 + 3.4 * min(abs(w.data) / biggest, 1.0):.2f}",
+                    "color": "#1f5fbf" if w.data >= 0 else "#c0392b",
+                    "tooltip": _escstring(
                         f"{w.label or f'w{k}'}: data = {w.data!r}"
                         f"\ngrad = {getattr(w.grad, 'data', w.grad)!r}"
                     ),
-                )
+                }
+                wid = f"{ids[i]}w{k}"
+                dot.node(wid, label=_weight_label(text, edge["color"], label_width))
+                dot.edge(previous[k], wid, minlen=str(1 + column), **edge)
+                dot.edge(wid, ids[i], minlen=str(len(columns) - column), **edge)
+                columns[column].append(wid)
+        ranks += [*columns, ids]
         previous = ids
+    _fix_order(dot, ranks, ranks[0])
     return dot
+
+
+def _neuron_card(
+    n: object,
+    li: int,
+    i: int,
+    neuron_names: Sequence[Sequence[str]] | None,
+    precision: int,
+    show_grad: bool,
+) -> tuple[str, list[str]]:
+    """A neuron's name and rows: its activation, its bias and the bias's gradient."""
+    name = neuron_names[li][i] if neuron_names is not None else f"L{li}.N{i}"
+    act = getattr(n, "activation", "")
+    rows = [act if isinstance(act, str) else getattr(act, "__name__", "custom")]
+    bias = _own_name(n.b.label, f"L{li}.N{i}.") or "b"
+    rows.append(f"{bias} {format_number(n.b.data, precision)}")
+    if show_grad:
+        rows.append(f"grad {bias} {format_number(n.b.grad, precision)}")
+    return name, rows
+
+
+def _weight_text(w: Value, k: int, place: str, precision: int, show_grad: bool) -> list[str]:
+    """The lines of weight `k`'s label on a neuron at `place`: name and value, its grad."""
+    lines = [f"{_own_name(w.label, place) or f'w{k}'} {format_number(w.data, precision)}"]
+    return lines + ([f"grad {format_number(w.grad, precision)}"] if show_grad else [])
+
+
+def _own_name(label: str, place: str) -> str:
+    """A parameter's label without its neuron's place (`L0.N1.w0` on neuron L0.N1: `w0`)."""
+    return label[len(place) :] if label.startswith(place) and len(label) > len(place) else label
+
+
+def _weight_label(lines: list[str], colour: str, width: int) -> str:
+    """A weight's label, framed in its edge's colour (the edge runs through it)."""
+    text = '<BR ALIGN="LEFT"/>'.join(html.escape(t) for t in lines)
+    return (
+        f'<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="1" BGCOLOR="white">'
+        f'<TR><TD COLOR="{colour}" WIDTH="{width}">{text}<BR ALIGN="LEFT"/></TD></TR></TABLE>>'
+    )
 
 
 def network_svg(model: object, *, renderer: str | None = None, **kw) -> str:

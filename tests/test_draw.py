@@ -128,9 +128,9 @@ def test_op_text():
     assert op_text(-x) == "neg"
     assert op_text(x.tanh()) == "tanh"
     assert op_text(x.relu()) == "relu"
-    assert op_text(x - y) == "a \N{MINUS SIGN} b"
-    assert op_text(x / y) == "a / b"
-    assert op_text(x**y) == "a ** b"
+    assert op_text(x - y) == "1st \N{MINUS SIGN} 2nd"
+    assert op_text(x / y) == "1st / 2nd"
+    assert op_text(x**y) == "1st ** 2nd"
     # c - x and c / x as the engine records them: one node, the constant in _ctx
     assert op_text(Value(1.0, (x,), "rsub", _ctx=3.0)) == "3 \N{MINUS SIGN}"
     assert op_text(Value(1.0, (x,), "rdiv", _ctx=2.0)) == "2 /"
@@ -203,21 +203,23 @@ def test_tiny_and_huge_numbers_are_not_drawn_as_zero_and_tooltips_hold_the_repr(
 
 
 def _edges(src: str) -> list[tuple[str, str, str]]:
-    return re.findall(r"\t(v\d+op|v\d+) -> (v\d+op|v\d+)(?: \[label=(\w+)\])?", src)
+    """The drawn edges (not the invisible ones that fix the order), with their role labels."""
+    found = re.findall(r'\t(v\w+) -> (v\w+)(?: \[(?:head|tail)?label="?(\w+)"?)?', src)
+    return [e for e in found if f"\t{e[0]} -> {e[1]} [minlen=0 style=invis]" not in src]
 
 
-def test_non_commutative_inputs_are_labelled_a_and_b():
+def test_non_commutative_inputs_are_labelled_1st_and_2nd():
     x, y = Value(1.0, label="x"), Value(2.0, label="y")
     src_xy = draw_dot(x - y).source
     src_yx = draw_dot(y - x).source
     assert src_xy != src_yx
     names = dict(re.findall(r"\t(v\d+) \[label=<<TABLE[^>]*><TR><TD><B>(\w)</B>", src_xy))
     roles = {names[a]: role for a, b, role in _edges(src_xy) if role}
-    assert roles == {"x": "a", "y": "b"}
+    assert roles == {"x": "1st", "y": "2nd"}
     names = dict(re.findall(r"\t(v\d+) \[label=<<TABLE[^>]*><TR><TD><B>(\w)</B>", src_yx))
-    assert {names[a]: role for a, b, role in _edges(src_yx) if role} == {"y": "a", "x": "b"}
+    assert {names[a]: role for a, b, role in _edges(src_yx) if role} == {"y": "1st", "x": "2nd"}
     # the same input on both sides: two edges
-    assert sorted(role for *_, role in _edges(draw_dot(x / x).source) if role) == ["a", "b"]
+    assert sorted(role for *_, role in _edges(draw_dot(x / x).source) if role) == ["1st", "2nd"]
     assert not any(role for *_, role in _edges(draw_dot(x * y).source))
 
 
@@ -228,7 +230,16 @@ def test_linear_inputs_are_labelled():
     src = draw_dot(linear(ws, xs, b)).source
     names = dict(re.findall(r"\t(v\d+) \[label=<<TABLE[^>]*><TR><TD><B>(\w)</B>", src))
     roles = {names[a]: role for a, _, role in _edges(src) if a in names}
-    assert roles == {"p": "w0", "q": "w1", "u": "x0", "c": "b"}
+    # subscripts: roles that cannot read as the name of a value labelled w0 or x0
+    assert roles == {
+        "p": "w\N{SUBSCRIPT ZERO}",
+        "q": "w\N{SUBSCRIPT ONE}",
+        "u": "x\N{SUBSCRIPT ZERO}",
+        "c": "b",
+    }
+    # the plain number 3.0 is drawn as an input box of its own, its edge labelled x1
+    (box,) = [a for a, _, role in _edges(src) if role == "x\N{SUBSCRIPT ONE}"]
+    assert re.search(rf"\t{box} \[label=<<TABLE[^\n]*<I>input</I>[^\n]*data 3.0000", src)
 
 
 def test_names_follow_the_topological_order():
@@ -341,7 +352,16 @@ MAZUR_NAMES = {"input_names": ["i1", "i2"], "neuron_names": [["h1", "h2"], ["o1"
 def test_draw_network_puts_each_weight_on_its_edge_as_in_mazurs_figure():
     model = mazur()
     src = draw_network(model, **MAZUR_NAMES).source
-    edges = re.findall(r"\t(\w+) -> (\w+) \[label=\"(w\d) ([\d.]+)\\ngrad ([-\d.e]+)\"", src)
+    # each weight's label is a node its edge runs through: input -> label -> neuron
+    labels = re.findall(
+        r'\t(L\d+N\d+w\d+) \[label=<<TABLE[^>]*><TR><TD[^>]*>(w\d) ([\d.]+)<BR ALIGN="LEFT"/>'
+        r"grad ([-\d.e]+)<BR",
+        src,
+    )
+    drawn = re.findall(r"\t(\w+) -> (\w+) \[color", src)
+    tail = {head: t for t, head in drawn}  # a label's one edge in, and one out
+    head = dict(drawn)
+    edges = [(tail[n], head[n], w, x, g) for n, w, x, g in labels]
     # Mazur's figure: w1 i1->h1, w2 i2->h1, w3 i1->h2, w4 i2->h2, w5 h1->o1, w6 h2->o1, ...
     assert [(a, b, w) for a, b, w, _, _ in edges] == [
         ("in0", "L0N0", "w1"),
@@ -368,10 +388,11 @@ def test_draw_network_without_gradients_and_with_negative_weights():
     model = mazur(backward=False)
     model.layers[0].neurons[0].w[0].data = -2.0
     src = draw_network(model).source
-    assert not re.search(r'label="[^"]*grad', src) and "grad b" not in src
-    assert re.search(r'label="[^"]*grad', draw_network(mazur()).source)
+    assert ">grad " not in src and "grad b" not in src
+    assert ">grad " in draw_network(mazur()).source
     assert "x0" in src and "L1.N1" in src
-    assert src.count('color="#c0392b"') == 1 and src.count('color="#1f5fbf"') == 7
+    # two drawn edges per weight (input -> its label -> neuron)
+    assert src.count('color="#c0392b"') == 2 and src.count('color="#1f5fbf"') == 14
     with pytest.raises(ValueError, match="input names"):
         draw_network(model, input_names=["a"])
     with pytest.raises(ValueError, match="needs layers of neurons"):
@@ -405,3 +426,15 @@ def test_depth_draws_the_last_ops_of_a_graph_too_large_to_draw_whole():
     for bad in (-1, 1.5, "3"):
         with pytest.raises(ValueError, match="depth"):
             draw_dot(y, depth=bad)
+
+
+def test_a_label_that_names_its_role_needs_no_edge_label():
+    w0, w1 = Value(0.5, label="L0.N0.w0"), Value(-1.0, label="w0")  # w1 is called w0: misleading
+    x0, b = Value(2.0, label="x0"), Value(0.1, label="L0.N0.b")
+    src = draw_dot(linear([w0, w1], [x0, 3.0], b)).source
+    names = dict(re.findall(r"\t(v\d+) \[label=<<TABLE[^>]*><TR><TD><B>([\w.]+)</B>", src))
+    roles = {names.get(a, a): role for a, _, role in _edges(src)}
+    # the edge from a value named for its role is unlabelled; the misnamed one says w1
+    assert roles["L0.N0.w0"] == "" and roles["x0"] == "" and roles["L0.N0.b"] == ""
+    assert roles["w0"] == "w\N{SUBSCRIPT ONE}"
+    assert [role for a, _, role in _edges(src) if "k" in a] == ["x\N{SUBSCRIPT ONE}"]  # 3.0
