@@ -152,6 +152,9 @@ def test_a_smooth_extremum_passes_and_a_wrong_slope_there_fails(name, eps):
     ):
         row = gradcheck(kinked, [0.0], eps=eps, raise_exception=False).rows[0]
         assert row.status == "kink", (name_k, row)
+    # a kink far smaller than the slopes' curvature term but beyond the tolerance
+    row = gradcheck(lambda x: f(x) + x.abs() * 1e-4, [0.0], eps=eps, raise_exception=False).rows[0]
+    assert row.status == "kink", row
 
 
 @pytest.mark.parametrize("x", [1e10, -3e10, 1e12, 7.5e8])
