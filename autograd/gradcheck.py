@@ -403,6 +403,7 @@ def _two_sided(
         # the one-sided slopes agree, or differ only by f's curvature: f'' h, shrinking with
         # the step (at a smooth maximum or minimum), never by a kink's constant jump
         agree = abs(r1 - l1) <= rel(max(abs(r1), abs(l1))) + noise
+        agree = agree and abs(r2 - l2) <= rel(max(abs(r2), abs(l2))) + noise
         # (only the central difference's error is O(h²) there; a one-sided one is f'' h / 2)
         curved = method == "central" and h <= _LONG_STEP
         curved = curved and abs((r2 - l2) - _SHRINK * (r1 - l1)) <= tol(0.0) / 4 + noise

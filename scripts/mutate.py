@@ -98,6 +98,8 @@ STAGES = [
         "tests/test_micrograd_compat.py",
         "tests/test_properties.py",
         "tests/test_gradcheck.py",
+        "tests/test_gradcheck_kinks.py",
+        "tests/test_issue22_gradcheck.py",
         "tests/test_nn_losses_optim.py",
         "tests/test_nn.py",
         "tests/test_nn_save.py",

@@ -132,7 +132,12 @@ EXTREMA = {
     "exp(3 cos x)": lambda x: (x.cos() * 3.0).exp(),
     "cos(30 x) * 2": lambda x: (x * 30.0).cos() * 2.0,
     "x * x * 500 + 7": lambda x: x * x * 500.0 + 7.0,
+    # large f: rounding in the quotients (4 ulp(f) / h) far above the tolerance
+    "cos(30 x) * 2 + 1e6": lambda x: (x * 30.0).cos() * 2.0 + 1e6,
+    "cos(x) * 1e6": lambda x: x.cos() * 1e6,
+    "cos(x) * 1e3 + 1e3": lambda x: x.cos() * 1e3 + 1e3,
 }
+LARGE = {"cos(30 x) * 2 + 1e6", "cos(x) * 1e6", "cos(x) * 1e3 + 1e3"}
 
 
 @pytest.mark.parametrize("eps", [1e-6, "auto"])
@@ -151,10 +156,13 @@ def test_a_smooth_extremum_passes_and_a_wrong_slope_there_fails(name, eps):
         ("+ relu", lambda x: f(x) + x.relu()),
     ):
         row = gradcheck(kinked, [0.0], eps=eps, raise_exception=False).rows[0]
-        assert row.status == "kink", (name_k, row)
-    # a kink far smaller than the slopes' curvature term but beyond the tolerance
-    row = gradcheck(lambda x: f(x) + x.abs() * 1e-4, [0.0], eps=eps, raise_exception=False).rows[0]
-    assert row.status == "kink", row
+        # where f is large, rounding hides the kink: UNVERIFIED, never ok
+        assert row.status in (("kink", "UNVERIFIED") if name in LARGE else ("kink",)), (name_k, row)
+    # a kink far smaller than the slopes' curvature term but beyond the tolerance (where f is
+    # large, its quotients' rounding, 4 ulp(f) / h, is larger than this kink)
+    if name not in LARGE:
+        small = gradcheck(lambda x: f(x) + x.abs() * 1e-4, [0.0], eps=eps, raise_exception=False)
+        assert small.rows[0].status == "kink", small
 
 
 @pytest.mark.parametrize("x", [1e10, -3e10, 1e12, 7.5e8])
