@@ -298,7 +298,7 @@ def _richardson(
             return None
         q = (fp - fm) / span
         # a quotient whose rounding exceeds the tolerance measures nothing
-        return None if 4 * math.ulp(max(abs(fp), abs(fm))) / span > tol(q) / 2 else q
+        return None if math.ulp(max(abs(fp), abs(fm))) / span > tol(q) / 2 else q
 
     c1: float | None = central
     est = central
@@ -380,7 +380,8 @@ def _side_note(lim: _Limit, here: str) -> str:
     if lim.kind == "rounding":
         return (
             f"the slope from {here} is lost in rounding (last {lim.value:.6g} at step "
-            f"{lim.step:.0e}, a few ulps of x: try a longer eps or eps='auto')"
+            f"{lim.step:.0e}: f's rounding over so short a step exceeds the tolerance; "
+            "try a longer eps or eps='auto')"
         )
     return f"the slope from {here} does not settle (last {lim.value:.6g} at step {lim.step:.0e})"
 
@@ -419,8 +420,10 @@ def _two_sided(
         # (only the central difference's error is O(h²) there; a one-sided one is f'' h / 2)
         curved = method == "central" and h <= _LONG_STEP
         curved = curved and abs((r2 - l2) - _SHRINK * (r1 - l1)) <= tol(0.0) / 4 + noise
-        # (where rounding alone exceeds the tolerance, the quotients can agree by chance)
-        resolved = noise <= tol(c1)
+        # where one ulp of f over the step exceeds the tolerance, the quotients are too
+        # coarse to tell slopes apart and can agree on a wrong one by chance
+        quantum = math.ulp(max(abs(f0), 1e-300)) / (2 * ((x + h * _SHRINK) - x or h))
+        resolved = quantum <= 4 * tol(c1)  # (a margin: rounding is rarely a whole ulp)
         if resolved and (agree or curved) and abs(c1 - c2) <= tol(c1) / 4 + noise:
             return _at_step(safe, x, h, method, tol, first, note)
     strict = h > _LONG_STEP  # see rel() above
