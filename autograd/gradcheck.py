@@ -215,7 +215,7 @@ def _limit(
     dfs: list[float] = []  # |f(x + d) - f(x)|
     step, missed = h, 0
     found: _Limit | None = None
-    confirmed = 0
+    confirmed, drowned = 0, False
     for _ in range(60 if shrink == 0.25 else 80):
         t = x + side * h
         d = t - x  # the step actually taken
@@ -245,13 +245,15 @@ def _limit(
             if found is not None and not strict:
                 return found
         if noise > tol(q) / 4:
+            drowned = True
             break  # rounding error in the quotients from here on exceeds the tolerance
     last = qs[-5:]
     if len(last) == 5 and all(abs(b) >= 1.2 * abs(a) and a * b > 0 for a, b in zip(last, last[1:])):
         return _Limit(math.copysign(math.inf, last[-1]), "infinite", 0.0, step)
     if missed >= 5:  # f is undefined at every shorter step: x is at an edge of its domain
         return _Limit(qs[-1] if qs else math.nan, "outside", math.inf, step)
-    return _Limit(qs[-1] if qs else math.nan, "unsettled", math.inf, step)
+    kind = "rounding" if drowned else "unsettled"
+    return _Limit(qs[-1] if qs else math.nan, kind, math.inf, step)
 
 
 def _one_sided(
@@ -292,7 +294,11 @@ def _richardson(
     def c(s: float) -> float | None:
         span = ((x + s) - x) + (x - (x - s))  # the steps actually taken
         fp, fm = safe(x + s), safe(x - s)
-        return None if fp is None or fm is None or not span else (fp - fm) / span
+        if fp is None or fm is None or not span:
+            return None
+        q = (fp - fm) / span
+        # a quotient whose rounding exceeds the tolerance measures nothing
+        return None if math.ulp(max(abs(fp), abs(fm))) / span > tol(q) / 2 else q
 
     c1: float | None = central
     est = central
@@ -302,8 +308,10 @@ def _richardson(
             c1 = c(h)
         c2, c4 = c(h / 2), c(h / 4)
         if c1 is None or c2 is None or c4 is None:
-            note = "central difference: Richardson's steps leave f's domain or are lost in rounding"
-            return est, "", note, (), h
+            note = "Richardson's steps leave f's domain or are lost in rounding"
+            if k:  # only the shortened steps, which nothing has checked, are left
+                return est, UNVERIFIED, note + " before its estimates settle", (), h
+            return est, "", "central difference: " + note, (), h
         r1, r2 = (4 * c2 - c1) / 3, (4 * c4 - c2) / 3  # each cancels the h^2 error term
         est = r2
         if abs(r1 - r2) <= tol(r2) / 4:
@@ -369,6 +377,12 @@ def _quotients(safe: Callable[[float], float | None], x: float, f0: float, s: fl
 def _side_note(lim: _Limit, here: str) -> str:
     if lim.kind == "infinite":
         return f"the slope from {here} grows without bound (a jump or a vertical tangent)"
+    if lim.kind == "rounding":
+        return (
+            f"the slope from {here} is lost in rounding (last {lim.value:.6g} at step "
+            f"{lim.step:.0e}: f's rounding over so short a step exceeds the tolerance; "
+            "try a longer eps or eps='auto')"
+        )
     return f"the slope from {here} does not settle (last {lim.value:.6g} at step {lim.step:.0e})"
 
 
@@ -407,7 +421,11 @@ def _two_sided(
         # (only the central difference's error is O(h²) there; a one-sided one is f'' h / 2)
         curved = method == "central" and h <= _LONG_STEP
         curved = curved and abs((r2 - l2) - _SHRINK * (r1 - l1)) <= tol(0.0) / 4 + noise
-        if (agree or curved) and abs(c1 - c2) <= tol(c1) / 4 + noise:
+        # where one ulp of f over the step exceeds the tolerance, the quotients are too
+        # coarse to tell slopes apart and can agree on a wrong one by chance
+        quantum = math.ulp(max(abs(f0), 1e-300)) / (2 * ((x + h * _SHRINK) - x or h))
+        resolved = quantum <= 4 * tol(c1)  # (a margin: rounding is rarely a whole ulp)
+        if resolved and (agree or curved) and abs(c1 - c2) <= tol(c1) / 4 + noise:
             return _at_step(safe, x, h, method, tol, first, note)
     strict = h > _LONG_STEP  # see rel() above
     right = _limit(safe, x, f0, 1, h, tol, _SHRINK, strict)

@@ -56,14 +56,18 @@ def targets(loss: str, classes: Sequence[int]) -> list[float]:
 
 def _classes(y: Sequence[float]) -> list[int]:
     levels = sorted(set(float(v) for v in y))
-    if len(levels) > 2 or not all(math.isfinite(v) for v in levels):
-        raise ValueError(f"playground(): y needs at most two finite label values, got {levels[:5]}")
-    return [int(float(v) == levels[-1] and len(levels) == 2) for v in y]
+    if len(levels) != 2 or not all(math.isfinite(v) for v in levels):
+        raise ValueError(
+            f"playground(): y (with y_test) needs two finite label values, got {levels[:5]}"
+        )
+    return [int(float(v) == levels[-1]) for v in y]
 
 
 def batches(n: int, batch_size: int, seed: int, steps: int) -> list[list[int]]:
-    """The page's batch order: a seeded permutation of the n training points, walked in turn."""
+    """The page's batch order: a seeded permutation of the n training points, walked in turn
+    (a batch_size over n means the full batch, as on the page)."""
     order = _order(n, seed)
+    batch_size = min(batch_size, n)
     return [[order[(k * batch_size + j) % n] for j in range(batch_size)] for k in range(steps)]
 
 

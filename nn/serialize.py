@@ -277,10 +277,32 @@ def _read(path: str | os.PathLike) -> Any:
     return _parse(text, name)
 
 
+class _RefusedError(ValueError):
+    """Valid JSON that cannot be a saved model: a repeated key, a number lost to a float."""
+
+
+def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in obj:  # json.loads would keep the last silently
+            raise _RefusedError(f"the key {key!r} appears twice in one object")
+        obj[key] = value
+    return obj
+
+
+def _float(literal: str) -> float:
+    y = float(literal)
+    if y == 0 and any(c in "123456789" for c in literal.lower().split("e")[0]):
+        raise _RefusedError(f"the number {literal} is too small for a float (it would load as 0)")
+    return y
+
+
 def _parse(text: str, name: str) -> Any:
     _check_depth(text, name)
     try:
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=_unique, parse_float=_float)
+    except _RefusedError as e:
+        raise ValueError(f"{name}: {e}") from None
     except RecursionError:
         raise ValueError(f"{name} nests too deep to read") from None
     except ValueError as e:  # JSONDecodeError, and integers longer than Python converts

@@ -35,7 +35,7 @@ def test_page_is_self_contained_and_carries_the_op_table():
         ({"X": [[0.0, 1.0], [1.0, 2.0]], "y": [0, 1, 2]}, "same length"),
         (
             {"X": [[0.0, 1.0], [1.0, 2.0], [3.0, 3.0]], "y": [0, 1, 2]},
-            "at most two finite label values",
+            "two finite label values",
         ),
         ({"batch_size": 0}, "batch_size"),
     ],
@@ -71,3 +71,17 @@ def test_cli_writes_the_page(tmp_path, capsys):
     assert '"dataset":"xor"' in text and '"loss":"hinge"' in text and '"sizes":[2,3,2,1]' in text
     assert main(["playground", "--layers", "x", "--no-browser", "-o", str(out)]) == EXIT_USAGE
     assert "--layers needs" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("label", [1.0, 0.0, -1.0])
+def test_y_of_one_label_is_refused_not_trained_as_class_0(label):
+    # all 1.0 was mapped to class 0, so the page trained toward 0 (rev22 review)
+    X = [[0.1 * i, -0.05 * i] for i in range(6)]
+    with pytest.raises(ValueError, match="two finite label values"):
+        playground(nn.MLP(2, [3, 1], seed=0), X, [label] * 6)
+
+
+def test_a_batch_over_n_is_the_full_batch_as_on_the_page():
+    # the page clamps the batch to the training points (controls.js batchAt); Python walked
+    # the permutation past n, counting points twice (rev22 review)
+    assert batches(5, 8, 1, 2) == batches(5, 5, 1, 2)

@@ -228,3 +228,34 @@ def test_nonfinite_loss_names_step_and_op(tab):
     msg = tab.inner_text("#pg-error")
     assert "step 1" in msg and "**" in msg  # (1e200-ish)**2 overflows first
     assert not math.isfinite(json.loads(json.dumps(tab.evaluate("PG.hist[0].train"))) or math.inf)
+
+
+def test_a_batch_over_n_trains_to_the_engines_weights(tab):
+    # batch 100 on 60 points: the page takes the full batch; Python must too (rev22 review)
+    X, y = nn.make_moons(60, noise=0.15, seed=3)
+    model = _model([2, 5, 1], ["tanh", "linear"], seed=7)
+    pg = playground(model, X, y, loss="mse", lr=0.2, batch_size=100, seed=3)
+    _load(tab, pg)
+    got = tab.evaluate("PG.run(40), PG.params()")
+    train_like_page(model, X, y, loss="mse", lr=0.2, batch_size=100, seed=3, steps=40)
+    want = [p.data for p in model.parameters()]
+    assert max(abs(a - b) / max(abs(b), 1e-300) for a, b in zip(got, want)) <= 1e-12
+    assert not tab.errors and not tab.requests
+
+
+def test_after_another_data_set_and_back_the_page_trains_as_python(tab):
+    # the page kept a shuffled batch order of its own once the data set had changed, so
+    # mini-batch training differed from train_like_page by 40% (rev22 review)
+    X, y = nn.make_moons(60, noise=0.15, seed=3)
+    model = _model([2, 5, 1], ["tanh", "linear"], seed=7)
+    pg = playground(model, X, y, loss="mse", lr=0.2, batch_size=16, seed=3)
+    _load(tab, pg)
+    tab.evaluate("PG.run(5)")
+    tab.select_option("#pg-dataset", "circles")
+    tab.evaluate("PG.run(3)")
+    tab.select_option("#pg-dataset", "yours")
+    got = tab.evaluate("PG.run(40), PG.params()")
+    train_like_page(model, X, y, loss="mse", lr=0.2, batch_size=16, seed=3, steps=40)
+    want = [p.data for p in model.parameters()]
+    assert max(abs(a - b) / max(abs(b), 1e-300) for a, b in zip(got, want)) <= 1e-12
+    assert not tab.errors and not tab.requests

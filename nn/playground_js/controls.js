@@ -260,7 +260,8 @@
   });
   ds.addEventListener("change", function () {
     if (S.dataset === "yours" && ds.value !== "yours") { S.splitShare = 0.5; $("pg-split").value = 0.5; $("pg-split-out").textContent = 0.5; }
-    S.dataset = ds.value; S.fromPython = false; loadData(); build(S.initial); render();
+    S.dataset = ds.value; loadData(); // back on "yours", the batches are Python's again
+    build(S.initial); render();
   });
   var ls = $("pg-loss");
   Object.keys(PG_LOSSES).forEach(function (l) { ls.add(new Option(l, l, false, l === S.loss)); });
