@@ -132,7 +132,7 @@ EXTREMA = {
     "exp(3 cos x)": lambda x: (x.cos() * 3.0).exp(),
     "cos(30 x) * 2": lambda x: (x * 30.0).cos() * 2.0,
     "x * x * 500 + 7": lambda x: x * x * 500.0 + 7.0,
-    # large f: rounding in the quotients (4 ulp(f) / h) far above the tolerance
+    # large f: rounding in the quotients (ulp(f) / h) far above the tolerance
     "cos(30 x) * 2 + 1e6": lambda x: (x * 30.0).cos() * 2.0 + 1e6,
     "cos(x) * 1e6": lambda x: x.cos() * 1e6,
     "cos(x) * 1e3 + 1e3": lambda x: x.cos() * 1e3 + 1e3,
@@ -144,13 +144,16 @@ LARGE = {"cos(30 x) * 2 + 1e6", "cos(x) * 1e6", "cos(x) * 1e3 + 1e3"}
 @pytest.mark.parametrize("name", sorted(EXTREMA))
 def test_a_smooth_extremum_passes_and_a_wrong_slope_there_fails(name, eps):
     f = EXTREMA[name]
+    # where f is large, one ulp of f over the step can be beyond atol: UNVERIFIED, never a
+    # wrong pass
     report = gradcheck(f, [0.0], eps=eps, atol=1e-6, rtol=1e-4, raise_exception=False)
-    assert report.rows[0].status == "ok", report
+    assert report.rows[0].status in (("ok", "UNVERIFIED") if name in LARGE else ("ok",)), report
     for w in (1e-4, -1e-4, 0.5):
         report = gradcheck(
             planted(f, w), [0.0], eps=eps, atol=1e-6, rtol=1e-4, raise_exception=False
         )
-        assert report.rows[0].status == "FAIL", report
+        want = ("FAIL", "UNVERIFIED") if name in LARGE else ("FAIL",)
+        assert report.rows[0].status in want, report
     for name_k, kinked in (
         ("+ |x|", lambda x: f(x) + x.abs()),
         ("+ relu", lambda x: f(x) + x.relu()),
