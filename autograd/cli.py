@@ -45,9 +45,15 @@ def _bindings(pairs: list[str]) -> dict[str, float]:
         if name.strip() in env:
             raise _UsageError(f"--at binds {name.strip()} twice ({pair!r}); give each name once")
         try:
-            env[name.strip()] = float(number)
+            value = float(number)
         except ValueError:
             raise _UsageError(f"--at {name.strip()}: {number!r} is not a number") from None
+        spelled = number.strip().lstrip("+-").lower() in ("inf", "infinity", "nan")
+        if not math.isfinite(value) and not spelled:  # 1e400: inf only by overflow
+            raise _UsageError(
+                f"--at {name.strip()}: {number!r} is beyond the largest float (write inf for inf)"
+            )
+        env[name.strip()] = value
     return env
 
 

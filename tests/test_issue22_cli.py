@@ -69,6 +69,9 @@ def test_two_expressions_are_refused(capsys):
         (["eval", "x^2", "--at", "x=1"], EXIT_USAGE, []),
         (["eval", "x", "--at", "x=2", "x=3"], EXIT_USAGE, ["x twice"]),
         (["eval", "x*y", "--at", "x=2", "y=3", "x=2"], EXIT_USAGE, ["x twice", "'x=2'"]),
+        # 1e400 is inf only by overflow, refused as 1e400 in the expression is (rev22)
+        (["eval", "x", "--at", "x=1e400"], EXIT_USAGE, ["x", "'1e400'", "largest float"]),
+        (["eval", "x", "--at", "x=-2e308"], EXIT_USAGE, ["'-2e308'"]),
     ],
 )
 def test_exit_statuses(capsys, tmp_path, monkeypatch, argv, status, words):
@@ -76,6 +79,12 @@ def test_exit_statuses(capsys, tmp_path, monkeypatch, argv, status, words):
     code, _, err = run(capsys, *argv)
     assert code == status and all(w in err for w in words)
     assert not (tmp_path / "g.pdf").exists()
+
+
+@pytest.mark.parametrize("number", ["inf", "-inf", "+Infinity", "nan"])
+def test_inf_and_nan_spelled_out_are_inputs(capsys, number):
+    code, out, _ = run(capsys, "eval", "x + 1", "--at", f"x={number}")
+    assert code == EXIT_OK and str(float(number) + 1) in out
 
 
 def test_the_statuses_are_distinct():
