@@ -259,3 +259,21 @@ def test_after_another_data_set_and_back_the_page_trains_as_python(tab):
     want = [p.data for p in model.parameters()]
     assert max(abs(a - b) / max(abs(b), 1e-300) for a, b in zip(got, want)) <= 1e-12
     assert not tab.errors and not tab.requests
+
+
+def test_a_non_finite_loss_names_the_op_and_all_its_inputs_count(tab):
+    # layer 1's weights at 1e308 over hidden outputs near 1: its linear (8 weights, 8 inputs,
+    # a bias) overflows first
+    X, y = nn.make_moons(40, noise=0.1, seed=0)
+    model = nn.MLP(2, [8, 1], "tanh", seed=0)
+    for n in model.layers[0].neurons:  # every hidden output tanh(5) ~ 1
+        n.w[0].data = n.w[1].data = 0.0
+        n.b.data = 5.0
+    for p in model.layers[1].parameters():
+        p.data = 1e308
+    _load(tab, nn.playground(model, X, y, loss="mse", lr=0.1, batch_size=40))
+    tab.evaluate("PG.run(1)")
+    msg = tab.inner_text("#pg-error")
+    assert msg.startswith("step 1:") and "first op to give a non-finite value was linear" in msg
+    assert ", \u2026 (17 in all)" in msg, msg  # 4 of the 17 shown, and the count
+    assert tab.evaluate("PG.playing") is False

@@ -88,7 +88,8 @@
       var op = r.bad ? r.bad.op.split("|")[0] : "?";
       stop("step " + (S.step + 1) + ": the loss is " + pgFmt(r.loss) + "; the first op to give a non-finite value was " +
         op + " (" + pgFmt(r.bad ? r.bad.data : r.loss) + " from inputs " +
-        (r.bad ? r.bad.prev.slice(0, 4).map(function (p) { return pgFmt(p.data); }).join(", ") : "") +
+        (r.bad ? r.bad.prev.slice(0, 4).map(function (p) { return pgFmt(p.data); }).join(", ") +
+          (r.bad.prev.length > 4 ? ", \u2026 (" + r.bad.prev.length + " in all)" : "") : "") +
         "). Training stopped: lower the learning rate and reset.");
       return false;
     }
