@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import modules
-from .activations import TORCH_ACTIVATIONS, TORCH_DEFAULTS
+from .activations import TORCH_ACTIVATIONS, TORCH_DEFAULTS, TORCH_MINIMUMS
 from .modules import MLP, Layer
 
 __all__ = ["to_torch", "from_torch", "TORCH_ACTIVATIONS"]
@@ -139,6 +139,12 @@ def from_torch(seq: Any, *, fused: bool = True) -> MLP:
                     raise ValueError(
                         f"from_torch: {name!r} ({mod}) has {attr}={getattr(mod, attr)!r}; "
                         f"the engine's {_FROM_TORCH[kind]} has {want!r}"
+                    )
+            for attr, least in TORCH_MINIMUMS.get(kind, {}).items():
+                if getattr(mod, attr) < least:
+                    raise ValueError(
+                        f"from_torch: {name!r} ({mod}) has {attr}={getattr(mod, attr)!r}; "
+                        f"the engine's {_FROM_TORCH[kind]} matches it only for {attr} >= {least!r}"
                     )
             flush(_FROM_TORCH.get(kind, "linear"))
         else:
