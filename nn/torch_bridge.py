@@ -6,8 +6,9 @@
 >>> model = from_torch(seq)  # doctest: +SKIP
 
 The Sequential holds one float64 `torch.nn.Linear` per layer, each followed by
-the layer's activation module (`ReLU`, `Tanh`, `Sigmoid`; none for a linear
-layer). torch is optional: it is imported only inside these functions.
+the layer's activation module (`ReLU`, `Tanh`, `Sigmoid`, `LeakyReLU`,
+`Softplus`; none for a linear layer). torch is optional: it is imported only
+inside these functions.
 """
 
 from __future__ import annotations
@@ -150,7 +151,7 @@ def from_torch(seq: Any, *, fused: bool = True) -> MLP:
         else:
             raise ValueError(
                 f"from_torch: unsupported layer {name!r}: {mod} "
-                "(only Linear followed by ReLU, Tanh, Sigmoid or Identity)"
+                f"(only Linear followed by {', '.join(sorted(_FROM_TORCH))} or Identity)"
             )
     if pending is not None:
         flush("linear")
