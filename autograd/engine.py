@@ -85,7 +85,9 @@ class Value:
         return a if b is _MANY else (a, b)
 
     @_prev.setter
-    def _prev(self, parents: tuple[Value, ...]) -> None:
+    def _prev(self, parents: Iterable[Value]) -> None:
+        if type(parents) is not tuple:  # micrograd code assigns a set
+            parents = tuple(parents)
         n = len(parents)
         if n == 1:
             self._a, self._b = parents[0], None

@@ -113,12 +113,18 @@ def binary_cross_entropy(ps: Sequence[Value], ts: Sequence[float]) -> Value:
     Callers check that every p and t is in [0, 1].
     """
     ps, ts = tuple(ps), tuple(float(t) for t in ts)
-    n = len(ps)
+    n = _batch_size(ps, ts, "binary_cross_entropy")
     acc = 0.0
     for p, t in zip(ps, ts):
         x = p.data
         acc += (t - 1.0) * max(_log1p_neg(x), LOG_FLOOR) - t * max(_log(x), LOG_FLOOR)
     return _node(acc / n, ps, "bce", _bce_bw, ts, shared=True)
+
+
+def _batch_size(outs: tuple, ts: tuple, op: str) -> int:
+    if len(outs) != len(ts) or not outs:
+        raise ValueError(f"{op}(): {len(outs)} outputs and {len(ts)} targets")
+    return len(outs)
 
 
 def _bce_bw(out: Value, g: float) -> None:
@@ -154,7 +160,7 @@ def bce_with_logits(zs: Sequence[Value], ts: Sequence[float]) -> Value:
     (sigmoid(z) - t) / n.
     """
     zs, ts = tuple(zs), tuple(float(t) for t in ts)
-    n = len(zs)
+    n = _batch_size(zs, ts, "bce_with_logits")
     acc = 0.0
     for z, t in zip(zs, ts):
         x = z.data

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from autograd import engine, gc_paused
 
-SLOTS_ADDED = ', "__dict__", "__weakref__")'
+SLOTS_ADDED = '\n        "__dict__",\n        "__weakref__",\n    )'
 
 
 def engine_without_dict() -> types.ModuleType:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from autograd import Value
 from autograd.opspec import FUNCTION_OPS
 
-__all__ = ["ACTIVATIONS", "TORCH_ACTIVATIONS", "TORCH_DEFAULTS"]
+__all__ = ["ACTIVATIONS", "TORCH_ACTIVATIONS", "TORCH_DEFAULTS", "TORCH_MINIMUMS"]
 
 _NAMED = [f for f in FUNCTION_OPS if f.torch_module is not None]
 _ORDER = ("relu", "tanh", "sigmoid")  # the lecture's three first, then the table's others
@@ -31,4 +31,10 @@ TORCH_ACTIVATIONS: dict[str, str | None] = {
 TORCH_DEFAULTS: dict[str, dict[str, float]] = {
     "LeakyReLU": {"negative_slope": 0.01},
     "Softplus": {"beta": 1.0},
+}
+# a torch module's settings that may be larger but not smaller: Softplus returns x itself
+# above `threshold`, where the engine's is log(1 + e^x); from 20 up they differ by at
+# most log1p(e^-20) ~ 2.1e-9, below it by more (threshold 1 at x = 2: 2.0 vs 2.127)
+TORCH_MINIMUMS: dict[str, dict[str, float]] = {
+    "Softplus": {"threshold": 20.0},
 }

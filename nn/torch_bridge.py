@@ -6,8 +6,9 @@
 >>> model = from_torch(seq)  # doctest: +SKIP
 
 The Sequential holds one float64 `torch.nn.Linear` per layer, each followed by
-the layer's activation module (`ReLU`, `Tanh`, `Sigmoid`; none for a linear
-layer). torch is optional: it is imported only inside these functions.
+the layer's activation module (`ReLU`, `Tanh`, `Sigmoid`, `LeakyReLU`,
+`Softplus`; none for a linear layer). torch is optional: it is imported only
+inside these functions.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import modules
-from .activations import TORCH_ACTIVATIONS, TORCH_DEFAULTS
+from .activations import TORCH_ACTIVATIONS, TORCH_DEFAULTS, TORCH_MINIMUMS
 from .modules import MLP, Layer
 
 __all__ = ["to_torch", "from_torch", "TORCH_ACTIVATIONS"]
@@ -140,11 +141,17 @@ def from_torch(seq: Any, *, fused: bool = True) -> MLP:
                         f"from_torch: {name!r} ({mod}) has {attr}={getattr(mod, attr)!r}; "
                         f"the engine's {_FROM_TORCH[kind]} has {want!r}"
                     )
+            for attr, least in TORCH_MINIMUMS.get(kind, {}).items():
+                if getattr(mod, attr) < least:
+                    raise ValueError(
+                        f"from_torch: {name!r} ({mod}) has {attr}={getattr(mod, attr)!r}; "
+                        f"the engine's {_FROM_TORCH[kind]} matches it only for {attr} >= {least!r}"
+                    )
             flush(_FROM_TORCH.get(kind, "linear"))
         else:
             raise ValueError(
                 f"from_torch: unsupported layer {name!r}: {mod} "
-                "(only Linear followed by ReLU, Tanh, Sigmoid or Identity)"
+                f"(only Linear followed by {', '.join(sorted(_FROM_TORCH))} or Identity)"
             )
     if pending is not None:
         flush("linear")

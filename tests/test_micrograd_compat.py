@@ -88,3 +88,12 @@ def test_micrograd_style_custom_op_runs_unchanged():
     y.backward()
     assert y.data == 10.0 and x.grad == 13.0
     assert y._prev and isinstance(x._prev, (tuple, set))
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 3])
+def test_prev_can_be_assigned_a_set_as_micrograd_stores_it(n):
+    # micrograd keeps `_prev = set(_children)`; code that assigns one must work here too
+    parents = [Value(float(i)) for i in range(n)]
+    node = Value(1.0)
+    node._prev = set(parents)
+    assert set(node._prev) == set(parents) and len(node._prev) == n

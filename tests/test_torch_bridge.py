@@ -204,3 +204,23 @@ def test_a_clear_import_error_without_torch(monkeypatch):
         to_torch(MLP(2, [1], seed=0))
     with pytest.raises(ImportError, match="optional extra"):
         from_torch(None)
+
+
+@pytest.mark.parametrize("threshold", [1.0, 5.0, 19.5])
+def test_from_torch_refuses_a_softplus_cut_off_below_20(torch, threshold):
+    # torch's Softplus returns x itself above `threshold`; the engine's softplus is
+    # log(1 + e^x) everywhere, so with threshold=1 the models differed at x=2
+    # (torch 2.0, engine 2.1269...): refuse instead of converting silently
+    seq = torch.nn.Sequential(
+        torch.nn.Linear(1, 1, dtype=torch.float64), torch.nn.Softplus(threshold=threshold)
+    )
+    with pytest.raises(ValueError, match="threshold"):
+        from_torch(seq)
+
+
+def test_from_torch_accepts_softplus_at_its_default_threshold(torch):
+    # above 20 torch's cut-off differs from log(1 + e^x) by at most log1p(e^-20) ~ 2.1e-9
+    seq = torch.nn.Sequential(torch.nn.Linear(1, 1, dtype=torch.float64), torch.nn.Softplus())
+    model = from_torch(seq)
+    x = [0.7]
+    assert model(x).data == pytest.approx(seq(torch.tensor(x, dtype=torch.float64)).item())
