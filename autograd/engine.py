@@ -379,8 +379,12 @@ class Value:
         with gc_paused():
             topo = topological_order(self, leaves=False)
             for v in topo:
-                v.grad = 0.0
-            self.grad = gradient
+                if v._a is not None:  # a node with no parents is a leaf, even with a rule
+                    v.grad = 0.0  # (micrograd's Value gives every node a no-op _backward)
+            if self._a is None:
+                self.grad += gradient
+            else:
+                self.grad = gradient
             check = _MODE.get().anomaly is not None
             for v in reversed(topo):
                 v._fn(v, v.grad)

@@ -230,7 +230,8 @@ def _graph_gradients(
                 needed.add(v)
     grads: dict[Value, Grad] = {root: seed}
     for node in reversed(topo):
-        if node._fn is None or node not in grads or (needed is not None and node not in needed):
+        leaf = node._fn is None or node._a is None  # no rule, or no parents to pass on to
+        if leaf or node not in grads or (needed is not None and node not in needed):
             continue
         rule = RULES.get(node._op)
         if rule is None:
@@ -268,7 +269,7 @@ def backward_with_graph(root: Value, gradient: Grad = 1.0) -> None:
         topo, grads = _graph_gradients(root, gradient)
     for node in topo:
         g = grads.get(node, 0.0)
-        if node._fn is None:
+        if node._fn is None or node._a is None:  # a leaf, even one given a no-op rule
             node.grad = node.grad + g
         else:
             node.grad = g.data if isinstance(g, Value) else g

@@ -97,3 +97,29 @@ def test_prev_can_be_assigned_a_set_as_micrograd_stores_it(n):
     node = Value(1.0)
     node._prev = set(parents)
     assert set(node._prev) == set(parents) and len(node._prev) == n
+
+
+def test_a_leaf_given_a_no_op_backward_still_accumulates():
+    # micrograd's Value.__init__ gives every node `_backward = lambda: None`; a subclass
+    # copying that keeps its leaves leaves: two backwards of x*x at 2 give 2 * 4 (rev19)
+    class MicrogradStyle(Value):
+        def __init__(self, data, _children=(), _op=""):
+            super().__init__(data, _children, _op)
+            self._backward = lambda: None
+
+    x = MicrogradStyle(2.0)
+    y = x * x
+    y.backward()
+    y.backward()
+    assert x.grad == 8.0
+    x.backward()  # the leaf itself as the root accumulates too, as a leaf without a rule does
+    assert x.grad == 9.0
+    w = MicrogradStyle(2.0)
+    (w * w).backward(create_graph=True)
+    (w * w).backward(create_graph=True)
+    assert w.grad.data == 8.0
+    z = Value(2.0)
+    z._backward = lambda: None
+    (z * 3.0).backward(2.0)
+    (z * 3.0).backward(2.0)
+    assert z.grad == 12.0
