@@ -45,7 +45,13 @@ def linear(ws: Sequence[Value], xs: Sequence[Value | float], b: Value | None = N
     xs = xs if type(xs) is tuple else snapshot(xs)
     if len(ws) != len(xs):
         raise ValueError(f"linear(): {len(ws)} weights but {len(xs)} inputs")
-    acc = _weighted_sum(ws, xs, b)
+    try:
+        acc = _weighted_sum(ws, xs, b)
+    except AttributeError:  # a weight or bias that is not a Value: say which
+        bad = next(p for p in (*ws, b) if p is not None and not isinstance(p, Value))
+        raise TypeError(
+            f"linear(): weights and bias must be Values (parameters), got {bad!r}"
+        ) from None
     if type(acc) is not float:  # a numpy scalar in a given tuple: data and grads stay floats
         xs = snapshot(xs, "linear()")
         acc = _weighted_sum(ws, xs, b)
