@@ -146,7 +146,7 @@ def test_errors_at_new_points_are_the_engines(ex):
 @settings(max_examples=60)
 @given(expressions(max_depth=8))
 def test_small_chunks_pass_values_between_them(ex):
-    old, compiled_mod.CHUNK_LINES = compiled_mod.CHUNK_LINES, 3
+    old, compiled_mod.CHUNK_COST = compiled_mod.CHUNK_COST, 8
     try:
         cf = autograd.compile(ex.build)
         assert_same(compiled_at(cf, ex.point), engine(ex.build, ex.point))
@@ -157,7 +157,7 @@ def test_small_chunks_pass_values_between_them(ex):
             return
         assert_same(compiled_at(cf, new), want)
     finally:
-        compiled_mod.CHUNK_LINES = old
+        compiled_mod.CHUNK_COST = old
     assert cf.traces[0].chunks >= 2
 
 
