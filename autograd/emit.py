@@ -60,11 +60,13 @@ def _template(expr: str) -> tuple[str, tuple[str, ...]]:
     return re.sub("\x00([a-z]+)\x00", r"{\1}", text), tuple(used)
 
 
-def _fill(expr: str, env: dict[str, int], reads: list[int], lit: tuple | None = None) -> str:
+def _fill(
+    expr: str, env: dict[str, int], reads: list[int], lit: tuple | None = None, term: bool = False
+) -> str:
     """`expr` with its placeholders replaced: a variable (an id in `env`) becomes a
     positional field `{k}` for `reads[k]` (appended); `lit`, (placeholder, literal
-    text), goes in as text."""
-    key = (expr, len(reads), lit)
+    text), goes in as text. `term`: parenthesised where it could not be a term of a sum."""
+    key = (expr, len(reads), lit, term)
     hit = _FILLED.get(key)
     if hit is None:
         fmt, used = _template(expr)
@@ -76,7 +78,10 @@ def _fill(expr: str, env: dict[str, int], reads: list[int], lit: tuple | None = 
                 subst[name] = f"{{{k}}}"
                 names.append(name)
                 k += 1
-        hit = fmt.format(**subst), tuple(names)
+        text = fmt.format(**subst)
+        if term and not _atomic(expr):
+            text = f"({text})"
+        hit = text, tuple(names)
         if len(_FILLED) > 100_000:  # many distinct constants: start again
             _FILLED.clear()
         _FILLED[key] = hit
@@ -390,19 +395,12 @@ def _readable_backward(out, root, ops, specs, need, wanted_set, var, grad, names
     for v, spec in zip(reversed(ops), reversed(specs)):
         if v not in need:
             continue
-        for parent, expr, env, lit, k, other in _terms(v, spec, var, grad[v], lits):
+        terms = _terms(v, spec, var, grad[v], lits)
+        for (parent, expr, env, lit), note in zip(terms, _notes(v, spec, names)):
             if parent not in need:
                 continue
             reads: list[int] = []
             rhs = _fill(expr, env, reads, lit)
-            d = spec.dmath[k]
-            if spec.form == "n":
-                if other is not None:
-                    shown = names[other] if isinstance(other, Value) else literal(other)
-                    d = re.sub("[wx]ᵢ", shown, d)
-            else:
-                d = _reader(d, v, spec, names)
-            note = f"{spec.op}: ∂{names[v]}/∂{names[parent]} = {d}"
             if parent not in grad:
                 grad[parent] = new_var(f"grad_{names[parent]}")
             out.backward.append(
@@ -411,7 +409,7 @@ def _readable_backward(out, root, ops, specs, need, wanted_set, var, grad, names
             first.add(parent)
 
 
-FOLD_READS = 6000  # reads written between flushes of every partial sum (keeps chunks local)
+FOLD_TERMS = 2500  # terms written between flushes of every partial sum (keeps chunks local)
 
 
 def _folded_backward(out, root, ops, specs, need, wanted_set, var, grad, lits, is_leaf,
@@ -423,18 +421,26 @@ def _folded_backward(out, root, ops, specs, need, wanted_set, var, grad, lits, i
     (`g + t1 + ...`). A term's value does not depend on when it is computed, so writing the
     terms of a run in one left-to-right sum gives the same floats as one `+=` per term. A
     run ends where the node's own contributions are written (a node), at MAX_TERMS terms,
-    or every FOLD_READS reads (so a sum reads only recent variables); the next run goes on
+    or every FOLD_TERMS terms (so a sum reads only recent variables); the next run goes on
     from the partial sum: `g = g + t...`, never `g += t1 + t2`, which would add t1 + t2 first.
-    `0.0 + t1` is kept: it is not t1 when t1 is -0.0.
+    `0.0 + t1` is t1 unless t1 is -0.0; a sum that starts from 0.0 is never -0.0, so a node's
+    gradient is never -0.0 (but the seed may be), and a first term that passes on such a
+    gradient or 0.0 (`g`, relu's `g if ... else 0.0`) starts the sum without `0.0 +`. A
+    gradient that is one such term with no arithmetic (`g`: an add's operand) is no new
+    variable: the terms read the child's.
     """
     pending: dict[Value, tuple[list[str], list[int]]] = {}  # node -> (terms, reads) of its run
     started: set[Value] = set()  # gradient variables that hold a partial sum (or a prior)
-    since = 0  # reads written since the last flush of everything
+    lines = out.backward
+    since = 0  # terms written since the last flush of everything
 
-    def flush(p: Value) -> None:
+    def flush(p: Value, final: bool = False) -> None:
         parts, reads = pending.pop(p)
+        if final and parts[0] == "{0}" and len(parts) == 1 and p not in started:
+            grad[p] = reads[0]  # a copy of a gradient that is never -0.0: read it where it is
+            return
         started.add(p)
-        out.backward.append(Line(grad[p], tuple(reads), " + ".join(parts)))
+        lines.append(Line(grad[p], tuple(reads), " + ".join(parts)))
 
     if root in need or root in wanted_set:
         if is_leaf(root):  # the output is a leaf (an argument): seed onto its prior
@@ -446,8 +452,8 @@ def _folded_backward(out, root, ops, specs, need, wanted_set, var, grad, lits, i
         if v not in need:
             continue
         if v in pending:
-            flush(v)
-        for parent, expr, env, lit, _, _ in _terms(v, spec, var, grad[v], lits):
+            flush(v, final=True)
+        for parent, expr, env, lit in _terms(v, spec, var, grad[v], lits):
             if parent not in need:
                 continue
             run = pending.get(parent)
@@ -457,21 +463,38 @@ def _folded_backward(out, root, ops, specs, need, wanted_set, var, grad, lits, i
                     g = grad[parent] = new_var(f"g{len(out.names)}")
                 if parent in started or is_leaf(parent):
                     run = pending[parent] = (["{0}"], [g])
+                elif env["g"] != out.seed and _passes_on(expr):
+                    run = pending[parent] = ([], [])
                 else:
                     run = pending[parent] = (["0.0"], [])
             parts, reads = run
-            n = len(reads)
-            rhs = _fill(expr, env, reads, lit)
-            parts.append(rhs if _atomic(expr) else f"({rhs})")
-            since += len(reads) - n
+            parts.append(_fill(expr, env, reads, lit, True))
             if len(parts) > MAX_TERMS:
                 flush(parent)
-        if since > FOLD_READS:
+            since += 1
+        if since > FOLD_TERMS:
             for p in list(pending):
                 flush(p)
             since = 0
     for p in list(pending):
         flush(p)
+
+
+@functools.cache
+def _passes_on(expr: str) -> bool:
+    """Whether a gradient expression is `g`, or a choice between `g` and a constant that is
+    not -0.0 (relu's): never -0.0 when g is not."""
+    body = ast.parse(expr, mode="eval").body
+    branches = [body.body, body.orelse] if isinstance(body, ast.IfExp) else [body]
+    return all(
+        (isinstance(b, ast.Name) and b.id == "g")
+        or (
+            isinstance(b, ast.Constant)
+            and type(b.value) in (int, float)
+            and math.copysign(1.0, b.value) > 0
+        )
+        for b in branches
+    )
 
 
 @functools.cache
@@ -483,31 +506,49 @@ def _atomic(expr: str) -> bool:
     return isinstance(body, (ast.Name, ast.Call, ast.Constant, ast.UnaryOp))
 
 
-def _terms(v: Value, spec: OpSpec, var: dict[Value, int], g: int, lits: dict):
-    """(parent, expression, env, literal, index into spec.dmath, the other factor) for each
-    gradient the op passes back, in the order of the engine's closure."""
+def _terms(v: Value, spec: OpSpec, var: dict[Value, int], g: int, lits: dict) -> list:
+    """(parent, expression, env, literal) for each gradient the op passes back, in the order
+    of the engine's closure."""
     if spec.form == "n":
         if v._op == "linear":
             ws, xs, b = v._ctx
             gw, gx, gb = spec.grads
+            items = []
             for w, x in zip(ws, xs):
                 if isinstance(x, Value):
-                    yield w, gw, {"x": var[x], "g": g}, None, 0, x
-                    yield x, gx, {"w": var[w], "g": g}, None, 1, w
+                    items.append((w, gw, {"x": var[x], "g": g}, None))
+                    items.append((x, gx, {"w": var[w], "g": g}, None))
                 else:
-                    yield w, gw, {"g": g}, ("x", literal(x)), 0, x
+                    items.append((w, gw, {"g": g}, ("x", literal(x))))
             if b is not None:
-                yield b, gb, {"g": g}, None, 2, None
-        else:
-            for p in v._prev:
-                yield p, spec.grads[0], {"g": g}, None, 0, None
-        return
+                items.append((b, gb, {"g": g}, None))
+            return items
+        return [(p, spec.grads[0], {"g": g}, None) for p in v._prev]
     env = {"a": var[v._prev[0]], "out": var[v], "g": g}
     if spec.form == "vv":
         env["b"] = var[v._prev[1]]
     lit = lits.get(v)
-    for k, (parent, expr) in enumerate(zip(v._prev, spec.grads)):
-        yield parent, expr, env, lit, k, None
+    return [(parent, expr, env, lit) for parent, expr in zip(v._prev, spec.grads)]
+
+
+def _notes(v: Value, spec: OpSpec, names: dict[Value, str]) -> list[str]:
+    """A reader's comment for each of `_terms(v, ...)`: the op and the local derivative."""
+    if spec.form == "n":
+        ds = []
+        if v._op == "linear":
+            ws, xs, b = v._ctx
+            for w, x in zip(ws, xs):
+                shown = names[x] if isinstance(x, Value) else literal(x)
+                ds.append((w, re.sub("[wx]ᵢ", shown, spec.dmath[0])))
+                if isinstance(x, Value):
+                    ds.append((x, re.sub("[wx]ᵢ", names[w], spec.dmath[1])))
+            if b is not None:
+                ds.append((b, spec.dmath[2]))
+        else:
+            ds = [(p, spec.dmath[0]) for p in v._prev]
+    else:
+        ds = [(p, _reader(d, v, spec, names)) for p, d in zip(v._prev, spec.dmath)]
+    return [f"{spec.op}: ∂{names[v]}/∂{names[p]} = {d}" for p, d in ds]
 
 
 def _cut_order(root: Value, cut: set[Value] | frozenset[Value]) -> list[Value]:
