@@ -409,7 +409,7 @@ def _readable_backward(out, root, ops, specs, need, wanted_set, var, grad, names
             first.add(parent)
 
 
-FOLD_TERMS = 2500  # terms written between flushes of every partial sum (keeps chunks local)
+FOLD_TERMS = 5000  # terms written between flushes of every partial sum (keeps chunks local)
 
 
 def _folded_backward(out, root, ops, specs, need, wanted_set, var, grad, lits, is_leaf,
