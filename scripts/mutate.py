@@ -140,6 +140,22 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     ): "a fold of at most MAX_TERMS terms then goes through the loop once, which writes the"
     " same sum with its fields renumbered: the same statement",
     (
+        "autograd/compiled.py",
+        "del out, traced  # the traced graph: freed now (no cycles), before compiling",
+        "delete `del out, traced`",
+    ): "the traced graph is freed when _trace returns instead: peak memory, the same numbers",
+    (
+        "autograd/emit.py",
+        "elif isinstance(c, int) and abs(c) < 2**63:",
+        "< -> <=",
+    ): "a Python int literal of 2**63 is that int, so the compiled code computes what the"
+    " engine does with it (the bound only sends larger ints to the engine)",
+    (
+        "autograd/emit.py",
+        "seed: int = -1  # the variable holding the output's gradient (compile mode)",
+        "drop unary -",
+    ): "the default is overwritten in compile mode and not read in codegen's",
+    (
         "autograd/engine.py",
         "__hash__ = object.__hash__",
         "delete `__hash__ = object.__hash__`",
