@@ -156,6 +156,28 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
         "drop unary -",
     ): "the default is overwritten in compile mode and not read in codegen's",
     (
+        "autograd/emit.py",
+        "since += 1",
+        "delete `since += 1`",
+    ): "runs of a gradient's terms are then cut only at MAX_TERMS and at the node: longer"
+    " sums, the same terms in the same order (locality only)",
+    (
+        "autograd/emit.py",
+        "if since > FOLD_TERMS:",
+        "condition c -> not c",
+    ): "runs are then cut after (almost) every node: shorter sums, the same terms in the same"
+    " order",
+    (
+        "autograd/emit.py",
+        "return isinstance(body, (ast.Name, ast.Call, ast.Constant, ast.UnaryOp))",
+        "delete `return isinstance(body, (ast.Name, ast.Call, ast.Constant, a`",
+    ): "every term that is not a product is then parenthesised: the same code",
+    (
+        "autograd/emit.py",
+        'ds.append((w, re.sub("[wx]ᵢ", shown, spec.dmath[0])))',
+        "0 -> 1",
+    ): "the pattern [wx]ᵢ replaces linear's xᵢ and wᵢ alike, so both read the shown name",
+    (
         "autograd/engine.py",
         "__hash__ = object.__hash__",
         "delete `__hash__ = object.__hash__`",

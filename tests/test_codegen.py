@@ -642,3 +642,20 @@ def test_derivatives_inside_a_compiled_function_are_refused_not_frozen():
 
     with pytest.raises(TracingError, match="without compile"):
         autograd.compile(backward_inside)(Value(2.0))
+
+
+def test_codegen_of_a_neuron_comments_each_weights_slope_and_runs():
+    from nn import Neuron
+
+    n = Neuron(2, seed=1)
+    x1 = Value(0.5, label="x1")
+    out = n([x1, 2.0])
+    text = codegen(out)
+    for comment in ("∂lin1/∂w0 = x1", "∂lin1/∂x1 = w0", "∂lin1/∂w1 = 2.0", "∂lin1/∂b = 1"):
+        assert f"# linear: {comment}\n" in text, text
+    assert_only_our_code(text)
+    w0, w1 = n.w
+    value, grads = run_codegen(text)(w0.data, w1.data, x1.data, n.b.data)
+    out.backward()
+    assert same(value, out.data)
+    assert all(same(g, v.grad) for g, v in zip(grads, (w0, w1, x1, n.b)))

@@ -127,3 +127,22 @@ def test_the_moons_step_writes_far_fewer_lines_than_one_per_use():
     ops = autograd.engine.topological_order(want, leaves=False)
     one_per_use = len(ops) + sum(len(v._prev) for v in ops)
     assert info.lines < 0.6 * one_per_use, (info, one_per_use)  # main: 1,622 of 1,601
+
+
+def test_which_first_terms_start_a_sum_without_0():
+    # a term may start a node's sum without `0.0 +` only if it cannot be -0.0 when g is not
+    passes = {
+        "g": True,
+        "g if not a <= 0.0 else 0.0": True,  # relu
+        "0.0 if a > 0.0 else g": True,
+        "g if a else 1": True,
+        "-g": False,
+        "a * g": False,
+        "-0.0 if a else g": False,
+        "g if a > 0.0 else c * g": False,  # leaky_relu
+        "b": False,
+    }
+    assert {e: emit_mod._passes_on(e) for e in passes} == passes
+    atomic = {"g": True, "x * g": True, "cos(a) * g": True, "-g": True, "a - b": False}
+    atomic["g if not a <= 0.0 else 0.0"] = False
+    assert {e: emit_mod._atomic(e) for e in atomic} == atomic
