@@ -162,9 +162,7 @@ def _chunks(sl: Straight, layout: list[int]) -> tuple[list[tuple[str, tuple]], .
         for line in group:
             for r in line.reads:
                 last[r] = k
-            if line.augment:
-                last[line.target] = k
-            elif first[line.target] == -1 and line.target not in inputs:
+            if first[line.target] == -1 and line.target not in inputs:
                 first[line.target] = k
     end = len(groups)
     for v in (sl.root, *sl.grads):
@@ -182,8 +180,6 @@ def _chunks(sl: Straight, layout: list[int]) -> tuple[list[tuple[str, tuple]], .
         for line in group:
             for r in line.reads:
                 used[r] = None
-            if line.augment:
-                used[line.target] = None
             written[line.target] = None
         loads = [v for v in used if first[v] != k]
         stores = [v for v in written if last[v] > k]
@@ -435,14 +431,6 @@ class Compiled:
 
             for line in (*sl.forward, *sl.backward):
                 line.rhs = vectorize(line.rhs)
-            for line in sl.backward:  # a leaf's prior gradient is 0.0 here: `g = 0.0 + (x)`
-                k = len(line.reads) - 1
-                head = f"{{{k}}} + ("
-                if k >= 0 and line.reads[k] == line.target and line.rhs.startswith(head):
-                    line.rhs, line.reads = line.rhs[len(head) : -1], line.reads[:k]
-                if line.augment:  # numpy's += is in place: a column another name holds would change
-                    line.rhs = f"{{{len(line.reads)}}} + ({line.rhs})"
-                    line.reads, line.augment = (*line.reads, line.target), False
         glob = _GLOBALS if columns is None else columns
         fwd_src, bwd_src, slot = _chunks(sl, layout)
         lines = len(sl.forward) + len(sl.backward)

@@ -188,7 +188,7 @@ class Line:
     reads: tuple[int, ...]
     rhs: str  # a format string: field {k} is the variable reads[k]
     comment: str = ""
-    augment: bool = False
+    augment: bool = False  # codegen only: compile writes `g = g + ...`, never `+=`
 
 
 @dataclass

@@ -123,14 +123,14 @@ SLOW_TESTS = [
 EQUIVALENT: dict[tuple[str, str, str], str] = {
     (
         "autograd/compiled.py",
-        "elif first[line.target] == -1 and line.target not in inputs:",
+        "if first[line.target] == -1 and line.target not in inputs:",
         "1 -> 2",
     ): "no variable is recorded as first assigned in a chunk, so each is also loaded from S"
     " at the chunk's start; its own assignment overwrites the load before any read (extra"
     " loads, the same numbers)",
     (
         "autograd/compiled.py",
-        "elif first[line.target] == -1 and line.target not in inputs:",
+        "if first[line.target] == -1 and line.target not in inputs:",
         "drop unary -",
     ): "as above: `first` never leaves -1 (extra loads, the same numbers)",
     (
