@@ -178,6 +178,26 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
         "0 -> 1",
     ): "the pattern [wx]ᵢ replaces linear's xᵢ and wᵢ alike, so both read the shown name",
     (
+        "autograd/compiled.py",
+        "if first[line.target] == -1 and line.target not in inputs:",
+        "== -> !=",
+    ): "as above: `first` never leaves -1 (extra loads, the same numbers)",
+    (
+        "autograd/compiled.py",
+        "cost += len(line.reads) + 1",
+        "1 -> 2",
+    ): "chunks are cut a little earlier: other boundaries, the same statements in order",
+    (
+        "autograd/compiled.py",
+        "if cost >= CHUNK_COST:",
+        ">= -> >",
+    ): "a chunk takes one statement more: other boundaries, the same statements in order",
+    (
+        "autograd/compiled.py",
+        "while j < len(stores) and slot[stores[j]] == slot[stores[i]] + (j - i):",
+        "+ -> -",
+    ): "sorted slots never run downwards, so each value is stored by itself: the same stores",
+    (
         "autograd/engine.py",
         "__hash__ = object.__hash__",
         "delete `__hash__ = object.__hash__`",
