@@ -659,3 +659,12 @@ def test_codegen_of_a_neuron_comments_each_weights_slope_and_runs():
     out.backward()
     assert same(value, out.data)
     assert all(same(g, v.grad) for g, v in zip(grads, (w0, w1, x1, n.b)))
+
+
+def test_codegen_names_three_values_with_one_label_apart():
+    xs = [Value(float(k + 1), label="x") for k in range(3)]
+    out = xs[0] * xs[1] + xs[2]
+    text = codegen(out, xs)
+    assert "def forward_backward(x, x_2, x_3):" in text, text
+    value, grads = run_codegen(text)(1.0, 2.0, 3.0)
+    assert (value, grads) == (5.0, (2.0, 1.0, 1.0))  # x*y + z at (1, 2, 3), by hand
