@@ -60,11 +60,13 @@ def _template(expr: str) -> tuple[str, tuple[str, ...]]:
     return re.sub("\x00([a-z]+)\x00", r"{\1}", text), tuple(used)
 
 
-def _fill(expr: str, env: dict[str, int], reads: list[int], lit: tuple | None = None) -> str:
+def _fill(
+    expr: str, env: dict[str, int], reads: list[int], lit: tuple | None = None, term: bool = False
+) -> str:
     """`expr` with its placeholders replaced: a variable (an id in `env`) becomes a
     positional field `{k}` for `reads[k]` (appended); `lit`, (placeholder, literal
-    text), goes in as text."""
-    key = (expr, len(reads), lit)
+    text), goes in as text. `term`: parenthesised where it could not be a term of a sum."""
+    key = (expr, len(reads), lit, term)
     hit = _FILLED.get(key)
     if hit is None:
         fmt, used = _template(expr)
@@ -76,7 +78,10 @@ def _fill(expr: str, env: dict[str, int], reads: list[int], lit: tuple | None = 
                 subst[name] = f"{{{k}}}"
                 names.append(name)
                 k += 1
-        hit = fmt.format(**subst), tuple(names)
+        text = fmt.format(**subst)
+        if term and not _atomic(expr):
+            text = f"({text})"
+        hit = text, tuple(names)
         if len(_FILLED) > 100_000:  # many distinct constants: start again
             _FILLED.clear()
         _FILLED[key] = hit
@@ -183,7 +188,7 @@ class Line:
     reads: tuple[int, ...]
     rhs: str  # a format string: field {k} is the variable reads[k]
     comment: str = ""
-    augment: bool = False
+    augment: bool = False  # codegen only: compile writes `g = g + ...`, never `+=`
 
 
 @dataclass
@@ -361,48 +366,11 @@ def straight_line(
             if v in wanted_set:
                 grad[v] = new_var(f"g{len(out.names)}")
                 out.inits.append(grad[v])
-    first: set[Value] = set()  # nodes whose gradient has been assigned once
-    if root in need or root in wanted_set:
-        if is_leaf(root):  # the output is a leaf
-            g = grad.get(root)
-            if g is None:
-                grad[root] = g = new_var(f"grad_{names[root]}" if readable else "g")
-                out.backward.append(
-                    Line(g, (), "1.0", "the output's own slope" if readable else "")
-                )
-            else:
-                out.backward.append(Line(g, (out.seed,), "{0}", augment=True))
-            first.add(root)
-        else:
-            g = new_var(f"grad_{names[root]}" if readable else f"g{len(out.names)}")
-            grad[root] = g
-            rhs = "1.0" if readable else "{0}"
-            reads = () if readable else (out.seed,)
-            sym = f"∂{names[root]}/∂{names[root]} = 1" if readable else ""
-            out.backward.append(Line(g, reads, rhs, sym))
-            first.add(root)
-    for v, spec in zip(reversed(ops), reversed(specs)):
-        if v not in need:
-            continue
-        for parent, rhs, reads, note in _contributions(
-            v, spec, var, grad[v], names, readable, lits
-        ):
-            if parent not in need:
-                continue
-            if parent not in grad:
-                grad[parent] = new_var(
-                    f"grad_{names[parent]}" if readable else f"g{len(out.names)}"
-                )
-            g = grad[parent]
-            if parent in first:
-                out.backward.append(Line(g, tuple(reads), rhs, note, augment=True))
-            elif not readable and is_leaf(parent):  # the leaf's prior gradient, then +=
-                rhs = f"{{{len(reads)}}} + ({rhs})"
-                out.backward.append(Line(g, (*reads, g), rhs, note))
-                first.add(parent)
-            else:
-                out.backward.append(Line(g, tuple(reads), rhs, note))
-                first.add(parent)
+        _folded_backward(out, root, ops, specs, need, wanted_set, var, grad, lits, is_leaf, new_var)
+    else:
+        _readable_backward(
+            out, root, ops, specs, need, wanted_set, var, grad, names, lits, is_leaf, new_var
+        )
     for i, v in enumerate(out.leaves):
         if v in wanted_set:
             out.wanted.append(i)
@@ -411,6 +379,176 @@ def straight_line(
                 out.backward.append(Line(grad[v], (), "0.0", "not used by the output"))
             out.grads.append(grad[v])
     return out
+
+
+def _readable_backward(out, root, ops, specs, need, wanted_set, var, grad, names, lits, is_leaf,
+                       new_var) -> None:  # fmt: skip
+    """codegen's backward lines: one per contribution, commented, `+=` after the first."""
+    first: set[Value] = set()  # nodes whose gradient has been assigned once
+    if root in need or root in wanted_set:
+        g = grad[root] = new_var(f"grad_{names[root]}")
+        if is_leaf(root):  # the output is a leaf
+            out.backward.append(Line(g, (), "1.0", "the output's own slope"))
+        else:
+            out.backward.append(Line(g, (), "1.0", f"∂{names[root]}/∂{names[root]} = 1"))
+        first.add(root)
+    for v, spec in zip(reversed(ops), reversed(specs)):
+        if v not in need:
+            continue
+        terms = _terms(v, spec, var, grad[v], lits)
+        for (parent, expr, env, lit), note in zip(terms, _notes(v, spec, names)):
+            if parent not in need:
+                continue
+            reads: list[int] = []
+            rhs = _fill(expr, env, reads, lit)
+            if parent not in grad:
+                grad[parent] = new_var(f"grad_{names[parent]}")
+            out.backward.append(
+                Line(grad[parent], tuple(reads), rhs, note, augment=parent in first)
+            )
+            first.add(parent)
+
+
+FOLD_TERMS = 5000  # terms written between flushes of every partial sum (keeps chunks local)
+
+
+def _folded_backward(out, root, ops, specs, need, wanted_set, var, grad, lits, is_leaf,
+                     new_var) -> None:  # fmt: skip
+    """compile's backward lines: each gradient summed in one expression per run of its terms.
+
+    The engine adds an op node's gradient up from 0.0 (`0.0 + t1 + t2 + ...`, left to right,
+    in the order its backward visits the children) and a leaf's onto its prior `.grad`
+    (`g + t1 + ...`). A term's value does not depend on when it is computed, so writing the
+    terms of a run in one left-to-right sum gives the same floats as one `+=` per term. A
+    run ends where the node's own contributions are written (a node), at MAX_TERMS terms,
+    or every FOLD_TERMS terms (so a sum reads only recent variables); the next run goes on
+    from the partial sum: `g = g + t...`, never `g += t1 + t2`, which would add t1 + t2 first.
+    `0.0 + t1` is t1 unless t1 is -0.0; a sum that starts from 0.0 is never -0.0, so a node's
+    gradient is never -0.0 (but the seed may be), and a first term that passes on such a
+    gradient or 0.0 (`g`, relu's `g if ... else 0.0`) starts the sum without `0.0 +`. A
+    gradient that is one such term with no arithmetic (`g`: an add's operand) is no new
+    variable: the terms read the child's.
+    """
+    pending: dict[Value, tuple[list[str], list[int]]] = {}  # node -> (terms, reads) of its run
+    started: set[Value] = set()  # gradient variables that hold a partial sum (or a prior)
+    lines = out.backward
+    since = 0  # terms written since the last flush of everything
+
+    def flush(p: Value, final: bool = False) -> None:
+        parts, reads = pending.pop(p)
+        if final and parts[0] == "{0}" and len(parts) == 1 and p not in started:
+            grad[p] = reads[0]  # a copy of a gradient that is never -0.0: read it where it is
+            return
+        started.add(p)
+        lines.append(Line(grad[p], tuple(reads), " + ".join(parts)))
+
+    if root in need or root in wanted_set:
+        if is_leaf(root):  # the output is a leaf (an argument): seed onto its prior
+            if root in grad:
+                pending[root] = (["{0}", "{1}"], [grad[root], out.seed])
+        else:
+            grad[root] = out.seed
+    for v, spec in zip(reversed(ops), reversed(specs)):
+        if v not in need:
+            continue
+        if v in pending:
+            flush(v, final=True)
+        for parent, expr, env, lit in _terms(v, spec, var, grad[v], lits):
+            if parent not in need:
+                continue
+            run = pending.get(parent)
+            if run is None:
+                g = grad.get(parent)
+                if g is None:
+                    g = grad[parent] = new_var(f"g{len(out.names)}")
+                if parent in started or is_leaf(parent):
+                    run = pending[parent] = (["{0}"], [g])
+                elif env["g"] != out.seed and _passes_on(expr):
+                    run = pending[parent] = ([], [])
+                else:
+                    run = pending[parent] = (["0.0"], [])
+            parts, reads = run
+            parts.append(_fill(expr, env, reads, lit, True))
+            if len(parts) > MAX_TERMS:
+                flush(parent)
+            since += 1
+        if since > FOLD_TERMS:
+            for p in list(pending):
+                flush(p)
+            since = 0
+    for p in list(pending):
+        flush(p)
+
+
+@functools.cache
+def _passes_on(expr: str) -> bool:
+    """Whether a gradient expression is `g`, or a choice between `g` and a constant that is
+    not -0.0 (relu's): never -0.0 when g is not."""
+    body = ast.parse(expr, mode="eval").body
+    branches = [body.body, body.orelse] if isinstance(body, ast.IfExp) else [body]
+    return all(
+        (isinstance(b, ast.Name) and b.id == "g")
+        or (
+            isinstance(b, ast.Constant)
+            and type(b.value) in (int, float)
+            and math.copysign(1.0, b.value) > 0
+        )
+        for b in branches
+    )
+
+
+@functools.cache
+def _atomic(expr: str) -> bool:
+    """Whether a table expression can be a term of a sum without parentheses."""
+    body = ast.parse(expr, mode="eval").body
+    if isinstance(body, ast.BinOp):
+        return not isinstance(body.op, (ast.Add, ast.Sub))
+    return isinstance(body, (ast.Name, ast.Call, ast.Constant, ast.UnaryOp))
+
+
+def _terms(v: Value, spec: OpSpec, var: dict[Value, int], g: int, lits: dict) -> list:
+    """(parent, expression, env, literal) for each gradient the op passes back, in the order
+    of the engine's closure."""
+    if spec.form == "n":
+        if v._op == "linear":
+            ws, xs, b = v._ctx
+            gw, gx, gb = spec.grads
+            items = []
+            for w, x in zip(ws, xs):
+                if isinstance(x, Value):
+                    items.append((w, gw, {"x": var[x], "g": g}, None))
+                    items.append((x, gx, {"w": var[w], "g": g}, None))
+                else:
+                    items.append((w, gw, {"g": g}, ("x", literal(x))))
+            if b is not None:
+                items.append((b, gb, {"g": g}, None))
+            return items
+        return [(p, spec.grads[0], {"g": g}, None) for p in v._prev]
+    env = {"a": var[v._prev[0]], "out": var[v], "g": g}
+    if spec.form == "vv":
+        env["b"] = var[v._prev[1]]
+    lit = lits.get(v)
+    return [(parent, expr, env, lit) for parent, expr in zip(v._prev, spec.grads)]
+
+
+def _notes(v: Value, spec: OpSpec, names: dict[Value, str]) -> list[str]:
+    """A reader's comment for each of `_terms(v, ...)`: the op and the local derivative."""
+    if spec.form == "n":
+        ds = []
+        if v._op == "linear":
+            ws, xs, b = v._ctx
+            for w, x in zip(ws, xs):
+                shown = names[x] if isinstance(x, Value) else literal(x)
+                ds.append((w, re.sub("[wx]ᵢ", shown, spec.dmath[0])))
+                if isinstance(x, Value):
+                    ds.append((x, re.sub("[wx]ᵢ", names[w], spec.dmath[1])))
+            if b is not None:
+                ds.append((b, spec.dmath[2]))
+        else:
+            ds = [(p, spec.dmath[0]) for p in v._prev]
+    else:
+        ds = [(p, _reader(d, v, spec, names)) for p, d in zip(v._prev, spec.dmath)]
+    return [f"{spec.op}: ∂{names[v]}/∂{names[p]} = {d}" for p, d in ds]
 
 
 def _cut_order(root: Value, cut: set[Value] | frozenset[Value]) -> list[Value]:
@@ -512,49 +650,6 @@ def _forward(
     if spec.form == "vc":
         lit = lits[v] = ("c", literal(v._ctx))
     return [_fill(spec.forward, env, reads, lit)], reads
-
-
-def _contributions(v, spec, var, g, names, readable, lits):
-    """(parent, rhs, reads, comment) for each gradient the op passes back, in closure order."""
-    if spec.form == "n":
-        if v._op == "linear":
-            ws, xs, b = v._ctx
-            gw, gx, gb = spec.grads
-            items = []
-            for w, x in zip(ws, xs):
-                if isinstance(x, Value):
-                    items.append((w, gw, {"x": var[x], "g": g}, None, 0, x))
-                    items.append((x, gx, {"w": var[w], "g": g}, None, 1, w))
-                else:
-                    items.append((w, gw, {"g": g}, ("x", literal(x)), 0, x))
-            if b is not None:
-                items.append((b, gb, {"g": g}, None, 2, None))
-        else:
-            items = [(p, spec.grads[0], {"g": g}, None, 0, None) for p in v._prev]
-        for parent, expr, env, lit, k, other in items:
-            reads: list[int] = []
-            rhs = _fill(expr, env, reads, lit)
-            note = ""
-            if readable:
-                d = spec.dmath[k]
-                if other is not None:
-                    shown = names[other] if isinstance(other, Value) else literal(other)
-                    d = re.sub("[wx]ᵢ", shown, d)
-                note = f"{spec.op}: ∂{names[v]}/∂{names[parent]} = {d}"
-            yield parent, rhs, reads, note
-        return
-    env = {"a": var[v._prev[0]], "out": var[v], "g": g}
-    if spec.form == "vv":
-        env["b"] = var[v._prev[1]]
-    lit = lits.get(v)
-    for k, (parent, expr) in enumerate(zip(v._prev, spec.grads)):
-        reads = []
-        rhs = _fill(expr, env, reads, lit)
-        note = ""
-        if readable:
-            d = _reader(spec.dmath[k], v, spec, names)
-            note = f"{spec.op}: ∂{names[v]}/∂{names[parent]} = {d}"
-        yield parent, rhs, reads, note
 
 
 def _plain(text: str) -> str:

@@ -125,14 +125,14 @@ SLOW_TESTS = [
 EQUIVALENT: dict[tuple[str, str, str], str] = {
     (
         "autograd/compiled.py",
-        "elif first[line.target] == -1 and line.target not in inputs:",
+        "if first[line.target] == -1 and line.target not in inputs:",
         "1 -> 2",
     ): "no variable is recorded as first assigned in a chunk, so each is also loaded from S"
     " at the chunk's start; its own assignment overwrites the load before any read (extra"
     " loads, the same numbers)",
     (
         "autograd/compiled.py",
-        "elif first[line.target] == -1 and line.target not in inputs:",
+        "if first[line.target] == -1 and line.target not in inputs:",
         "drop unary -",
     ): "as above: `first` never leaves -1 (extra loads, the same numbers)",
     (
@@ -141,6 +141,70 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
         'delete `return [Line(target, tuple(reads), " + ".join(terms), note)]`',
     ): "a fold of at most MAX_TERMS terms then goes through the loop once, which writes the"
     " same sum with its fields renumbered: the same statement",
+    (
+        "autograd/compiled.py",
+        "del out, traced  # the traced graph: freed now (no cycles), before compiling",
+        "delete `del out, traced`",
+    ): "the traced graph is freed when _trace returns instead: peak memory, the same numbers",
+    (
+        "autograd/emit.py",
+        "elif isinstance(c, int) and abs(c) < 2**63:",
+        "< -> <=",
+    ): "a Python int literal of 2**63 is that int, so the compiled code computes what the"
+    " engine does with it (the bound only sends larger ints to the engine)",
+    (
+        "autograd/emit.py",
+        "seed: int = -1  # the variable holding the output's gradient (compile mode)",
+        "drop unary -",
+    ): "the default is overwritten in compile mode and not read in codegen's",
+    (
+        "autograd/emit.py",
+        "since += 1",
+        "delete `since += 1`",
+    ): "runs of a gradient's terms are then cut only at MAX_TERMS and at the node: longer"
+    " sums, the same terms in the same order (locality only)",
+    (
+        "autograd/emit.py",
+        "if since > FOLD_TERMS:",
+        "condition c -> not c",
+    ): "runs are then cut after (almost) every node: shorter sums, the same terms in the same"
+    " order",
+    (
+        "autograd/emit.py",
+        "return isinstance(body, (ast.Name, ast.Call, ast.Constant, ast.UnaryOp))",
+        "delete `return isinstance(body, (ast.Name, ast.Call, ast.Constant, a`",
+    ): "every term that is not a product is then parenthesised: the same code",
+    (
+        "autograd/emit.py",
+        'ds.append((w, re.sub("[wx]ᵢ", shown, spec.dmath[0])))',
+        "0 -> 1",
+    ): "the pattern [wx]ᵢ replaces linear's xᵢ and wᵢ alike, so both read the shown name",
+    (
+        "autograd/compiled.py",
+        "if first[line.target] == -1 and line.target not in inputs:",
+        "== -> !=",
+    ): "as above: `first` never leaves -1 (extra loads, the same numbers)",
+    (
+        "autograd/compiled.py",
+        "cost += len(line.reads) + 1",
+        "1 -> 2",
+    ): "chunks are cut a little earlier: other boundaries, the same statements in order",
+    (
+        "autograd/compiled.py",
+        "if cost >= CHUNK_COST:",
+        ">= -> >",
+    ): "a chunk takes one statement more: other boundaries, the same statements in order",
+    (
+        "autograd/compiled.py",
+        "while j < len(stores) and slot[stores[j]] == slot[stores[i]] + (j - i):",
+        "+ -> -",
+    ): "sorted slots never run downwards, so each value is stored by itself: the same stores",
+    (
+        "autograd/emit.py",
+        "if root in need or root in wanted_set:",
+        "in -> not in",
+    ): "codegen then writes `grad_out = 1.0` for an output that depends on no input, a"
+    " line nothing reads: the same numbers returned",
     (
         "autograd/engine.py",
         "__hash__ = object.__hash__",

@@ -146,7 +146,7 @@ def test_errors_at_new_points_are_the_engines(ex):
 @settings(max_examples=60)
 @given(expressions(max_depth=8))
 def test_small_chunks_pass_values_between_them(ex):
-    old, compiled_mod.CHUNK_LINES = compiled_mod.CHUNK_LINES, 3
+    old, compiled_mod.CHUNK_COST = compiled_mod.CHUNK_COST, 8
     try:
         cf = autograd.compile(ex.build)
         assert_same(compiled_at(cf, ex.point), engine(ex.build, ex.point))
@@ -157,7 +157,7 @@ def test_small_chunks_pass_values_between_them(ex):
             return
         assert_same(compiled_at(cf, new), want)
     finally:
-        compiled_mod.CHUNK_LINES = old
+        compiled_mod.CHUNK_COST = old
     assert cf.traces[0].chunks >= 2
 
 
@@ -589,7 +589,8 @@ def test_cli_prints_the_code():
         assert main(["codegen", "__import__('os')", "--at", "x=1"]) == 2
 
 
-def test_a_long_sum_and_a_deep_chain_compile():
+def test_a_long_sum_and_a_deep_chain_compile(monkeypatch):
+    monkeypatch.setattr(compiled_mod, "CHUNK_COST", 4000)  # values cross several chunks
     xs = [Value(float(i)) for i in range(3000)]
     cf = autograd.compile(lambda *v: total(v))
     out = cf(*xs)
@@ -641,3 +642,29 @@ def test_derivatives_inside_a_compiled_function_are_refused_not_frozen():
 
     with pytest.raises(TracingError, match="without compile"):
         autograd.compile(backward_inside)(Value(2.0))
+
+
+def test_codegen_of_a_neuron_comments_each_weights_slope_and_runs():
+    from nn import Neuron
+
+    n = Neuron(2, seed=1)
+    x1 = Value(0.5, label="x1")
+    out = n([x1, 2.0])
+    text = codegen(out)
+    for comment in ("∂lin1/∂w0 = x1", "∂lin1/∂x1 = w0", "∂lin1/∂w1 = 2.0", "∂lin1/∂b = 1"):
+        assert f"# linear: {comment}\n" in text, text
+    assert_only_our_code(text)
+    w0, w1 = n.w
+    value, grads = run_codegen(text)(w0.data, w1.data, x1.data, n.b.data)
+    out.backward()
+    assert same(value, out.data)
+    assert all(same(g, v.grad) for g, v in zip(grads, (w0, w1, x1, n.b)))
+
+
+def test_codegen_names_three_values_with_one_label_apart():
+    xs = [Value(float(k + 1), label="x") for k in range(3)]
+    out = xs[0] * xs[1] + xs[2]
+    text = codegen(out, xs)
+    assert "def forward_backward(x, x_2, x_3):" in text, text
+    value, grads = run_codegen(text)(1.0, 2.0, 3.0)
+    assert (value, grads) == (5.0, (2.0, 1.0, 1.0))  # x*y + z at (1, 2, 3), by hand

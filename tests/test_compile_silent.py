@@ -220,3 +220,31 @@ def test_printed_code_runs_as_printed():
     value, grads = namespace["forward_backward"](0.5, -1.5)
     out.backward()
     assert same(value, out.data) and all(same(g, v.grad) for g, v in zip(grads, (x, y)))
+
+
+def test_a_closure_value_also_passed_inside_a_list_is_one_input():
+    # the argument's structure (a list) is kept when the shared Value is traced again
+    p, pe = Value(3.0), Value(3.0)
+    f = autograd.compile(lambda xs: sum((x * p for x in xs), p * 0.5))
+    g = lambda xs: sum((x * pe for x in xs), pe * 0.5)  # noqa: E731
+    for _ in range(2):
+        out, want = f([p, Value(2.0)]), g([pe, Value(2.0)])
+        out.backward()
+        want.backward()
+        assert out.data == want.data and p.grad == pe.grad
+
+
+def test_a_graph_of_many_shared_nodes_traces_in_linear_time():
+    # y = y + y, 200 times: 2**200 paths to the input; a walk that revisits nodes never ends
+    def doubling(x):
+        y = x * 1.0
+        for _ in range(200):
+            y = y + y
+        return y * 2.0**-200
+
+    f = autograd.compile(doubling)
+    x, xe = Value(0.75), Value(0.75)
+    out, want = f(x), doubling(xe)
+    out.backward()
+    want.backward()
+    assert out.data == want.data and x.grad == xe.grad

@@ -150,3 +150,13 @@ def test_backward_twice_adds_twice_as_the_engine_does():
         out.backward()
         want.backward()
         assert close(w.grad, we.grad)
+
+
+def test_integer_samples_are_floats_as_in_the_engine():
+    # int64 columns would wrap: 4e9 * 4e9 is past 2**63 (the engine computes in floats)
+    w = Value(1.0)
+    X = np.array([4_000_000_000, 3, -5], dtype=np.int64)
+    out = autograd.vmap(lambda x: x * x * w)(X)
+    out.backward()
+    assert close(out.data, sum(float(x) * float(x) for x in X))
+    assert close(w.grad, sum(float(x) * float(x) for x in X))
