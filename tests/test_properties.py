@@ -16,7 +16,7 @@ from autograd.gradcheck import gradcheck
 from autograd.parse import evaluate
 from autograd.testing import OPS, Expression, expressions, values
 
-STATS = {"n": 0, "max_rel": 0.0, "seconds": 0.0}
+STATS = {"n": 0, "max_rel": 0.0, "seconds": 0.0, "rows": 0, "unverified": 0}
 
 
 @settings(max_examples=10_000)
@@ -24,7 +24,13 @@ STATS = {"n": 0, "max_rel": 0.0, "seconds": 0.0}
 def test_random_expressions_agree_with_finite_differences(ex):
     start = time.perf_counter()
     report = gradcheck(ex.build, ex.point, raise_exception=False, eps="auto", atol=1e-6, rtol=1e-4)
-    assert report, f"{ex}\n{report}"
+    # a row may be UNVERIFIED only where one ulp of f over the step is beyond atol (f's
+    # rounding hides slopes that small: |f| ~ 2e5 with atol 1e-6), and such rows are rare
+    unverified = [r for r in report.rows if r.status == "UNVERIFIED"]
+    assert all("lost in rounding" in r.note for r in unverified), f"{ex}\n{report}"
+    assert all(r.status in ("ok", "kink", "UNVERIFIED") for r in report.rows), f"{ex}\n{report}"
+    STATS["rows"] += len(report.rows)
+    STATS["unverified"] += len(unverified)
     STATS["n"] += 1
     STATS["seconds"] += time.perf_counter() - start
     # relative error where it is the binding test: above atol / rtol, |numeric| > 1e-2
@@ -35,8 +41,12 @@ def test_random_expressions_agree_with_finite_differences(ex):
 def test_report_property_stats():
     # Printed with -s or -rA; the closing note of the gradcheck issue quotes it.
     if STATS["n"]:
-        print(f"\n{STATS['n']} random expressions, largest relative error {STATS['max_rel']:.3e}")
+        print(
+            f"\n{STATS['n']} random expressions, largest relative error {STATS['max_rel']:.3e}, "
+            f"{STATS['unverified']} of {STATS['rows']} rows lost in rounding (UNVERIFIED)"
+        )
     assert STATS["max_rel"] < 1e-4
+    assert STATS["unverified"] <= 0.01 * STATS["rows"], STATS
 
 
 @settings(max_examples=150)
