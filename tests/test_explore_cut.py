@@ -184,6 +184,24 @@ def test_unlabelled_values_are_named_by_their_expression(browser):
         p.close()
 
 
+def test_a_call_is_not_bracketed_twice(browser):
+    # relu(h) as an operand reads as one thing: w.grad += relu(h) × ..., never ((relu(h)))
+    x, w = Value(2.0, label="x"), Value(3.0, label="w")
+    y = w * (x * 1.5).relu()
+    y.backward()
+    p = Page(browser, page(y))
+    try:
+        chain = ""
+        for t in range(p.NF + 2, p.T + 1):
+            p.go(t)
+            chain += p.pg.inner_text("#vg-chain")
+        assert "((" not in chain, chain
+        assert "w.grad += relu(x*1.5) \u00d7 " in chain, chain
+        p.check_clean()
+    finally:
+        p.close()
+
+
 def test_values_sharing_a_label_get_distinct_names():
     """Notebook 12's Mazur network has two `b1` and two `b2` (one per neuron)."""
     a, b = Value(1.0, label="b1"), Value(2.0, label="b1")

@@ -115,7 +115,8 @@
   }
   // A composite name (x1*w1 + x2*w2) in brackets where it meets other text: (x1*w1).grad.
   function bracket(name) {
-    return /^[\w.#]+$/.test(name) ? name : "(" + name + ")";
+    // a name, or a call such as relu(v302), reads as one thing already
+    return /^[\w.#]+$/.test(name) || /^[\w.]+\([^()]*\)$/.test(name) ? name : "(" + name + ")";
   }
   // The reader's form of an op or a local derivative, with the parents' names put in.
   function subst(text, names) {

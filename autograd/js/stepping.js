@@ -112,7 +112,11 @@
         return tm[0] === null ? pyRepr(num(tm[1])) : NODES[tm[0]].name;
       }).join(" + "));
     }
-    if (node.rule && DATA.specs[node.rule]) return subst(DATA.specs[node.rule].math, namesOf(n));
+    var spec = node.rule && DATA.specs[node.rule];
+    if (spec && /^[^()\s]+\(a\)$/.test(spec.math)) { // tanh(a): its own brackets hold any name
+      return spec.math.slice(0, -2) + NODES[node.parents[0]].name + ")";
+    }
+    if (spec) return subst(spec.math, namesOf(n));
     return node.op + "(" + node.parents.map(function (p) { return NODES[p].name; }).join(", ") + ")";
   }
   function shorten(s) {
