@@ -34,20 +34,13 @@ def mlp_231(fused: bool, floats: bool = False):
 
 def micrograd_readme():
     """micrograd's README example, each variable labelled by its name."""
-    a = Value(-4.0, label="a")
-    b = Value(2.0, label="b")
-    c = a + b
-    d = a * b + b**3
-    c += c + 1
-    c += 1 + c + (-a)
-    d += d * 2 + (b + a).relu()
-    d += 3 * d + (b - a).relu()
-    e = c - d
-    f = e**2
-    g = f / 2.0
-    g += 10.0 / f
-    c.label, d.label, e.label, f.label, g.label = "c", "d", "e", "f", "g"
-    g.backward()
+    from test_explore_states import micrograd_readme as readme
+
+    g = readme()  # labels a, b and g; c, d, e, f are the nodes that take them
+    f = g._prev[0]._prev[0]  # g = f / 2.0 + 10.0 / f
+    e = f._prev[0]  # f = e**2
+    c, d = e._prev  # e = c - d
+    c.label, d.label, e.label, f.label = "c", "d", "e", "f"
     return g, {}
 
 

@@ -230,17 +230,22 @@ def test_nonfinite_loss_names_step_and_op(tab):
     assert not math.isfinite(json.loads(json.dumps(tab.evaluate("PG.hist[0].train"))) or math.inf)
 
 
+def _forty_steps_as_python(tab, model, X, y, batch_size):
+    """40 more steps in the page (mse, lr 0.2, seed 3) give train_like_page's weights."""
+    got = tab.evaluate("PG.run(40), PG.params()")
+    train_like_page(model, X, y, loss="mse", lr=0.2, batch_size=batch_size, seed=3, steps=40)
+    want = [p.data for p in model.parameters()]
+    assert max(abs(a - b) / max(abs(b), 1e-300) for a, b in zip(got, want)) <= 1e-12
+    assert not tab.errors and not tab.requests
+
+
 def test_a_batch_over_n_trains_to_the_engines_weights(tab):
     # batch 100 on 60 points: the page takes the full batch; Python must too (rev22 review)
     X, y = nn.make_moons(60, noise=0.15, seed=3)
     model = _model([2, 5, 1], ["tanh", "linear"], seed=7)
     pg = playground(model, X, y, loss="mse", lr=0.2, batch_size=100, seed=3)
     _load(tab, pg)
-    got = tab.evaluate("PG.run(40), PG.params()")
-    train_like_page(model, X, y, loss="mse", lr=0.2, batch_size=100, seed=3, steps=40)
-    want = [p.data for p in model.parameters()]
-    assert max(abs(a - b) / max(abs(b), 1e-300) for a, b in zip(got, want)) <= 1e-12
-    assert not tab.errors and not tab.requests
+    _forty_steps_as_python(tab, model, X, y, batch_size=100)
 
 
 def test_after_another_data_set_and_back_the_page_trains_as_python(tab):
@@ -254,11 +259,7 @@ def test_after_another_data_set_and_back_the_page_trains_as_python(tab):
     tab.select_option("#pg-dataset", "circles")
     tab.evaluate("PG.run(3)")
     tab.select_option("#pg-dataset", "yours")
-    got = tab.evaluate("PG.run(40), PG.params()")
-    train_like_page(model, X, y, loss="mse", lr=0.2, batch_size=16, seed=3, steps=40)
-    want = [p.data for p in model.parameters()]
-    assert max(abs(a - b) / max(abs(b), 1e-300) for a, b in zip(got, want)) <= 1e-12
-    assert not tab.errors and not tab.requests
+    _forty_steps_as_python(tab, model, X, y, batch_size=16)
 
 
 def test_a_non_finite_loss_names_the_op_and_all_its_inputs_count(tab):
