@@ -406,7 +406,9 @@ def _two_sided(
     """
     first, second = _quotients(safe, x, f0, h), _quotients(safe, x, f0, h * _SHRINK)
     if first is not None and second is not None:
-        noise = 4 * math.ulp(max(abs(f0), 1e-300)) / ((x + h * _SHRINK) - x or h)
+        # one ulp of f over the shorter step: the quotients' resolution
+        quantum = math.ulp(max(abs(f0), 1e-300)) / ((x + h * _SHRINK) - x or h)
+        noise = 4 * quantum
         (r1, l1, c1), (r2, l2, c2) = first, second
 
         def rel(q: float) -> float:
@@ -423,8 +425,7 @@ def _two_sided(
         curved = curved and abs((r2 - l2) - _SHRINK * (r1 - l1)) <= tol(0.0) / 4 + noise
         # where one ulp of f over the step exceeds the tolerance, the quotients are too
         # coarse to tell slopes apart and can agree on a wrong one by chance
-        quantum = math.ulp(max(abs(f0), 1e-300)) / (2 * ((x + h * _SHRINK) - x or h))
-        resolved = quantum <= 4 * tol(c1)  # (a margin: rounding is rarely a whole ulp)
+        resolved = quantum / 2 <= 4 * tol(c1)  # (a margin: rounding is rarely a whole ulp)
         if resolved and (agree or curved) and abs(c1 - c2) <= tol(c1) / 4 + noise:
             return _at_step(safe, x, h, method, tol, first, note)
     strict = h > _LONG_STEP  # see rel() above

@@ -191,13 +191,12 @@ def _describe(node: Any) -> str:
     return f"{node._op or 'leaf'}({ins}){const}"
 
 
-def _slope(node: Any, parent: Any) -> str:
-    """The op table's local slope d out / d parent, as a reader writes it, for an error message."""
-    parents = node._prev
-    spec = spec_for(node._op, len(parents), node._ctx)
+def _slope(node: Any, i: int) -> str:
+    """The op table's local slope d out / d (parent i), as a reader writes it, for an error
+    message."""
+    spec = spec_for(node._op, len(node._prev), node._ctx)
     if spec is None or spec.form == "n":
         return ""
-    i = next(k for k, q in enumerate(parents) if q is parent)
     return f"local slope d out/d {'ab'[i]} = {spec.dmath[i]} where out = {spec.math}, times the "
 
 
@@ -213,11 +212,11 @@ def _record(node: Any) -> None:
 
 def _anomaly_check(node: Any) -> None:
     """Anomaly mode: fail if `node`'s closure gave a parent a non-finite gradient."""
-    for p in node._prev:
+    for i, p in enumerate(node._prev):
         if isinstance(p.grad, float) and not math.isfinite(p.grad):
             seen = _MODE.get().anomaly.get(id(node))
             where = _user_frame(seen[1]) if seen and seen[0] is node else "(outside detect_anomaly)"
             raise AnomalyError(
                 f"backward: {_describe(node)} passed gradient {p.grad!r} to its input "
-                f"{p.data!r} ({_slope(node, p)}upstream grad {node.grad!r})\ncreated at {where}"
+                f"{p.data!r} ({_slope(node, i)}upstream grad {node.grad!r})\ncreated at {where}"
             )
