@@ -506,22 +506,33 @@ def _atomic(expr: str) -> bool:
     return isinstance(body, (ast.Name, ast.Call, ast.Constant, ast.UnaryOp))
 
 
+def _linear_parts(v: Value) -> list[tuple[Value, int, object]]:
+    """A `linear` node's gradients in the order of its closure: (parent, index of its
+    formula in the table's row (w, x, b), the other factor: a Value, a number or None)."""
+    ws, xs, b = v._ctx
+    parts: list[tuple[Value, int, object]] = []
+    for w, x in zip(ws, xs):
+        parts.append((w, 0, x))
+        if isinstance(x, Value):
+            parts.append((x, 1, w))
+    if b is not None:
+        parts.append((b, 2, None))
+    return parts
+
+
 def _terms(v: Value, spec: OpSpec, var: dict[Value, int], g: int, lits: dict) -> list:
     """(parent, expression, env, literal) for each gradient the op passes back, in the order
     of the engine's closure."""
     if spec.form == "n":
         if v._op == "linear":
-            ws, xs, b = v._ctx
-            gw, gx, gb = spec.grads
             items = []
-            for w, x in zip(ws, xs):
-                if isinstance(x, Value):
-                    items.append((w, gw, {"x": var[x], "g": g}, None))
-                    items.append((x, gx, {"w": var[w], "g": g}, None))
-                else:
-                    items.append((w, gw, {"g": g}, ("x", literal(x))))
-            if b is not None:
-                items.append((b, gb, {"g": g}, None))
+            for parent, k, other in _linear_parts(v):
+                env, lit = {"g": g}, None
+                if isinstance(other, Value):
+                    env["xw"[k]] = var[other]  # w's gradient reads x, x's reads w
+                elif other is not None:
+                    lit = ("x", literal(other))
+                items.append((parent, spec.grads[k], env, lit))
             return items
         return [(p, spec.grads[0], {"g": g}, None) for p in v._prev]
     env = {"a": var[v._prev[0]], "out": var[v], "g": g}
@@ -534,16 +545,14 @@ def _terms(v: Value, spec: OpSpec, var: dict[Value, int], g: int, lits: dict) ->
 def _notes(v: Value, spec: OpSpec, names: dict[Value, str]) -> list[str]:
     """A reader's comment for each of `_terms(v, ...)`: the op and the local derivative."""
     if spec.form == "n":
-        ds = []
         if v._op == "linear":
-            ws, xs, b = v._ctx
-            for w, x in zip(ws, xs):
-                shown = names[x] if isinstance(x, Value) else literal(x)
-                ds.append((w, re.sub("[wx]ᵢ", shown, spec.dmath[0])))
-                if isinstance(x, Value):
-                    ds.append((x, re.sub("[wx]ᵢ", names[w], spec.dmath[1])))
-            if b is not None:
-                ds.append((b, spec.dmath[2]))
+            ds = []
+            for parent, k, other in _linear_parts(v):
+                d = spec.dmath[k]
+                if other is not None:
+                    shown = names[other] if isinstance(other, Value) else literal(other)
+                    d = re.sub("[wx]ᵢ", shown, d)
+                ds.append((parent, d))
         else:
             ds = [(p, spec.dmath[0]) for p in v._prev]
     else:
