@@ -304,7 +304,8 @@ def graph_json(
     }
 
 
-# How nn labels a parameter by its place (nn.modules._PLACE; a test keeps the two equal).
+# How a parameter is labelled by its place in a model (L0.N1.w0, b): nn.modules labels its
+# parameters with this pattern; the update step takes such leaves as the parameters.
 PARAM_LABEL = re.compile(r"(L\d+\.)?(N\d+\.)?(w\d+|b)")
 
 

@@ -9,10 +9,10 @@ numbers with only the import changed.
 from __future__ import annotations
 
 import random
-import re
 from collections.abc import Callable, Sequence
 
 from autograd import Value
+from autograd.explorer import PARAM_LABEL
 from autograd.ops import linear, snapshot
 
 from .activations import ACTIVATIONS
@@ -43,7 +43,7 @@ def _rng(seed: int | None, rng: random.Random | None) -> random.Random:
 
 # A label this module scheme gave (and may renumber when a module moves): the
 # parameter's place, L<layer>.N<neuron>.w<input> or ...b. Other labels are the user's.
-_PLACE = re.compile(r"(L\d+\.)?(N\d+\.)?(w\d+|b)")
+_PLACE = PARAM_LABEL  # the explorer's update step reads the same labels
 
 
 def _place(v: Value, label: str) -> None:
