@@ -153,9 +153,13 @@ def _is_number(c: object) -> bool:
     return isinstance(c, (int, float)) and not isinstance(c, bool)
 
 
+_SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+_UNSUBSCRIPT = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
+
+
 def _sub(i: int) -> str:
     """`i` in subscript digits: a role (w₀, x₀) that reads apart from a value named w0, x0."""
-    return str(i).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
+    return str(i).translate(_SUBSCRIPT)
 
 
 class _Constant(tuple):
@@ -427,7 +431,7 @@ def draw_dot(
 def _says_role(label: str, role: str) -> bool:
     """Whether a value's label already names the role its edge plays (`L0.N1.w0` as w₀,
     `x1` as x₁, `L0.N1.b` as b), so the edge needs no label of its own."""
-    plain = role.translate(str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789"))
+    plain = role.translate(_UNSUBSCRIPT)
     return bool(role) and role not in _ROLES and label.rsplit(".", 1)[-1] == plain
 
 
