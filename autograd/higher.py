@@ -211,6 +211,12 @@ def _refuse_tracing(what: str) -> None:
         )
 
 
+def _leaf(node: Value) -> bool:
+    """No rule, or no parents to pass a gradient on to (a leaf given a no-op rule, as
+    micrograd's Value gives every node): its gradient accumulates, as `backward()` does."""
+    return node._fn is None or node._a is None
+
+
 def _graph_gradients(
     root: Value, seed: Grad, inputs: Sequence[Value] | None = None
 ) -> tuple[list[Value], dict[Value, Grad]]:
@@ -230,8 +236,7 @@ def _graph_gradients(
                 needed.add(v)
     grads: dict[Value, Grad] = {root: seed}
     for node in reversed(topo):
-        leaf = node._fn is None or node._a is None  # no rule, or no parents to pass on to
-        if leaf or node not in grads or (needed is not None and node not in needed):
+        if _leaf(node) or node not in grads or (needed is not None and node not in needed):
             continue
         rule = RULES.get(node._op)
         if rule is None:
@@ -269,7 +274,7 @@ def backward_with_graph(root: Value, gradient: Grad = 1.0) -> None:
         topo, grads = _graph_gradients(root, gradient)
     for node in topo:
         g = grads.get(node, 0.0)
-        if node._fn is None or node._a is None:  # a leaf, even one given a no-op rule
+        if _leaf(node):
             node.grad = node.grad + g
         else:
             node.grad = g.data if isinstance(g, Value) else g
