@@ -75,8 +75,9 @@
     var why = whyNoUpdate();
     updButton.disabled = why !== null;
     updWhy.textContent = why === null || why === "off" ? "" : why;
-    lrBox.classList.toggle("vg-bad", !!readLr().why);
-    lrBox.setAttribute("aria-invalid", readLr().why ? "true" : "false");
+    var bad = !!readLr().why;
+    lrBox.classList.toggle("vg-bad", bad);
+    lrBox.setAttribute("aria-invalid", bad ? "true" : "false");
   }
   function update() {
     if (whyNoUpdate() !== null) return;
