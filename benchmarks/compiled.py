@@ -8,8 +8,7 @@ through `autograd.compile`, after its first call), micrograd, PyTorch 0-d
 tensors and hand-written floats; then what the first call costs (tracing and
 writing the code, and the builtin `compile()`), and the number of steps after
 which compiling has paid for itself. GC on, the heap as a user has it (torch
-imported); `--freeze` freezes the import-time objects first, as `python -m
-benchmarks` does, and says so in the output.
+imported, nothing frozen).
 
 Times are CPU time of this process (`time.process_time`), not wall time: on a
 machine shared with other jobs wall time measures the neighbours; `--wall`
@@ -411,24 +410,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.compiled", description=__doc__)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--big", action="store_true", help="a 1,000,000-op chain's compile")
-    parser.add_argument(
-        "--freeze", action="store_true", help="gc.freeze() the import-time objects first"
-    )
     parser.add_argument("--wall", action="store_true", help="wall time, not CPU time")
     parser.add_argument("--update-readme", action="store_true", help="write it into README.md")
     parser.add_argument("--batched", action="store_true", help="only the batched moons table")
     args = parser.parse_args(argv)
     global CLOCK
     CLOCK = time.perf_counter if args.wall else time.process_time
-    if args.freeze:
-        r._import_engines()
-    elif importlib.util.find_spec("torch") is not None:
+    if importlib.util.find_spec("torch") is not None:
         import torch  # noqa: F401 - a user's heap, with torch imported
-    gc_state = (
-        "import-time objects frozen" if args.freeze else "heap as a user has it, torch imported"
-    )
     clock = "wall time" if args.wall else "CPU time"
-    head = r.header().replace(" (GC on, import-time objects frozen)", "")
+    head = r.header().replace(" (GC on, nothing frozen)", "")
+    gc_state = "heap as a user has it, torch imported"
     parts = [f"{head} GC on ({gc_state}); {clock}, medians of {args.repeats} repeats."]
     if args.batched:
         text = "\n\n".join([*parts, batched_table(args.repeats)])

@@ -6,16 +6,17 @@
 micrograd needs a raised recursion limit and a large thread stack for deep
 graphs; it runs in such a thread. valuegrad runs in the main thread with the
 defaults. PyTorch is optional (skipped with a note when it is not installed).
-Garbage collection is left on for every engine, as a user would have it, but
-after all engines are imported the runner calls `gc.freeze()`: otherwise every
-full collection rescans the ~160,000 objects that importing PyTorch creates,
-which slows every engine (valuegrad's dot product 3x) for a reason that has
-nothing to do with the engine being measured.
+Garbage collection is left on for every engine and nothing is frozen, as a
+user has it: every engine is imported first (PyTorch included, whose ~150,000
+objects every full collection rescans), then each workload runs. A second table
+pauses the collector during each repetition (`with gc_paused():`, which a user
+can write too).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import gc
 import importlib.util
@@ -26,6 +27,7 @@ import sys
 import threading
 import time
 import tracemalloc
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from autograd import gc_paused
@@ -68,31 +70,46 @@ def _in_big_stack(fn):
     return result["value"]
 
 
-def _time(run, repeats: int, paused: bool = False) -> float:
-    times = []
-    for _ in range(repeats):
-        gc.collect()
-        start = time.perf_counter()
-        if paused:
-            with gc_paused():
-                run()
+def once(
+    engine: str, run: Callable[[], object], paused: bool = False, clock=time.perf_counter
+) -> float:
+    """Seconds for one run() of an engine's workload, after collecting the last one's garbage."""
+    gc.collect()  # the previous contender's garbage is not this one's cost
+    start = clock()
+    with gc_paused() if paused else contextlib.nullcontext():
+        if engine == "micrograd":  # micrograd recurses: a big stack, as its users need
+            _in_big_stack(run)
         else:
             run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return clock() - start
 
 
-def measure(engine: str, workload: str, repeats: int, paused: bool = False) -> float | None:
-    """Median seconds for one repetition, or None when the engine is missing."""
-    if engine == "torch" and importlib.util.find_spec("torch") is None:
-        return None
-    run = getattr(w, f"{workload}_{engine}")()
-    if engine == "micrograd":
-        return _in_big_stack(lambda: _time(run, repeats, paused))
-    return _time(run, repeats, paused)
+def interleaved(
+    workload: str,
+    engines: Sequence[str],
+    repeats: int,
+    paused: bool = False,
+    clock=time.perf_counter,
+    extra: dict[str, Callable[[], object]] | None = None,
+) -> dict[str, float | None]:
+    """Median seconds per engine (and per `extra` contender), taking turns each round.
+
+    None for an engine that is not installed (PyTorch is optional).
+    """
+    runs = {
+        e: getattr(w, f"{workload}_{e}")()
+        for e in engines
+        if e != "torch" or importlib.util.find_spec("torch") is not None
+    }
+    runs.update(extra or {})
+    times: dict[str, list[float]] = {e: [] for e in runs}
+    for _ in range(repeats):
+        for e, run in runs.items():
+            times[e].append(once(e, run, paused, clock))
+    return {e: statistics.median(times[e]) if e in times else None for e in [*engines, *runs]}
 
 
-def bytes_per_node(engine: str, n: int = 20_000) -> float | None:
+def bytes_per_node(engine: str, n: int = 100_000) -> float | None:
     """Peak traced memory while building and backpropagating an n-op chain, per node."""
     if engine not in ("valuegrad", "micrograd"):
         return None
@@ -109,7 +126,12 @@ def bytes_per_node(engine: str, n: int = 20_000) -> float | None:
 
 def scaling(paused: bool, sizes=(1_000, 10_000, 100_000, 1_000_000)) -> list[tuple[int, float]]:
     """valuegrad's deep chain at growing sizes: (ops, seconds)."""
-    return [(n, _time(w.chain_valuegrad(n), 1 if n >= 1_000_000 else 3, paused)) for n in sizes]
+    out = []
+    for n in sizes:
+        run = w.chain_valuegrad(n)
+        repeats = 1 if n >= 1_000_000 else 3
+        out.append((n, statistics.median(once("valuegrad", run, paused) for _ in range(repeats))))
+    return out
 
 
 def _fmt_time(t: float | None) -> str:
@@ -119,7 +141,7 @@ def _fmt_time(t: float | None) -> str:
 
 
 def table(repeats: int) -> str:
-    lines = ["GC on, heap frozen after the imports (`gc.freeze()`, not a user's case):", ""]
+    lines = ["GC on, nothing frozen, every engine imported (as a user runs it):", ""]
     lines += _timings(repeats, paused=False)
     lines += ["", "GC paused during each repetition, for every engine (`with gc_paused():`):", ""]
     lines += _timings(repeats, paused=True)
@@ -131,7 +153,7 @@ def _timings(repeats: int, paused: bool) -> list[str]:
     head = "| workload | " + " | ".join(ENGINES) + " | micrograd / valuegrad | torch / valuegrad |"
     lines = [head, "|" + "---|" * (len(ENGINES) + 3)]
     for title, key in WORKLOADS.items():
-        times = {e: measure(e, key, repeats, paused) for e in ENGINES}
+        times = interleaved(key, ENGINES, repeats, paused)
         ours = times["valuegrad"]
         ratios = [
             f"{times[e] / ours:.1f}x" if times[e] is not None else "n/a"
@@ -147,7 +169,8 @@ def _memory_and_scaling() -> list[str]:
     mem = {e: bytes_per_node(e) for e in ("valuegrad", "micrograd")}
     lines = [""]
     lines.append(
-        f"Peak memory per graph node (tracemalloc, 20,000-op chain): valuegrad "
+        "Peak memory per graph node (tracemalloc, 100,000-op chain, forward and backward): "
+        "valuegrad "
         f"{mem['valuegrad']:.0f} B, micrograd {mem['micrograd']:.0f} B "
         f"({mem['micrograd'] / mem['valuegrad']:.1f}x); PyTorch's is outside tracemalloc's view."
     )
@@ -173,14 +196,16 @@ def header() -> str:
     return (
         f"Measured {datetime.date.today().isoformat()} on {platform.machine()}, "
         f"{platform.python_implementation()} {platform.python_version()}, "
-        f"{os.cpu_count()} cores; medians of repeats in one process (GC on, import-time "
-        f"objects frozen); micrograd 0.1.0, PyTorch {torch_version} (0-d float64 tensors), "
-        "and hand-written float code as the floor."
+        f"{os.cpu_count()} cores; medians of repeats in one process (GC on, nothing "
+        f"frozen); micrograd 0.1.0, PyTorch {torch_version} (0-d float64 tensors), "
+        "and hand-written float code as the floor; load average "
+        + ", ".join(f"{x:.2f}" for x in os.getloadavg())
+        + " before."
     )
 
 
 def _import_engines() -> None:
-    """Import every engine up front, then take the import-time objects out of the GC's scans."""
+    """Import every engine up front, as a script comparing them would."""
     import micrograd.engine  # noqa: F401
     import micrograd.nn  # noqa: F401
 
@@ -190,7 +215,6 @@ def _import_engines() -> None:
     if importlib.util.find_spec("torch") is not None:
         import torch  # noqa: F401
     gc.collect()
-    gc.freeze()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -72,7 +72,6 @@ def main() -> int:
     variants = {"without": engine_without_dict().Value, "with": engine.Value}
     assert not hasattr(variants["without"](1.0), "__dict__")
     assert hasattr(variants["with"](1.0), "__dict__")
-    gc.freeze()
     workloads = {
         "chain of 100,000 ops, build only": lambda V: chain(V, 100_000, backward=False),
         "chain of 100,000 ops, build + backward": lambda V: chain(V, 100_000),

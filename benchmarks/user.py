@@ -21,10 +21,9 @@ import os
 import statistics
 import subprocess
 import sys
-import time
 
 from . import workloads as w
-from .run import _in_big_stack, bytes_per_node, write_block
+from .run import bytes_per_node, interleaved, once, write_block
 
 START, END = "<!-- benchmarks-user:start -->", "<!-- benchmarks-user:end -->"
 WORKLOADS = {
@@ -34,27 +33,9 @@ WORKLOADS = {
 }
 
 
-def _once(engine: str, run) -> float:
-    gc.collect()  # the previous contender's garbage is not this one's cost
-    start = time.perf_counter()
-    if engine == "micrograd":  # micrograd recurses: a big stack, as its users need
-        _in_big_stack(run)
-    else:
-        run()
-    return time.perf_counter() - start
-
-
-def interleaved(engines: tuple[str, ...], rounds: int) -> dict[str, dict[str, float]]:
+def _interleaved(engines: tuple[str, ...], rounds: int) -> dict[str, dict[str, float | None]]:
     """Median seconds per workload and engine, the engines taking turns each round."""
-    out: dict[str, dict[str, float]] = {}
-    for key in WORKLOADS.values():
-        runs = {e: getattr(w, f"{key}_{e}")() for e in engines}
-        times: dict[str, list[float]] = {e: [] for e in engines}
-        for _ in range(rounds):
-            for e in engines:
-                times[e].append(_once(e, runs[e]))
-        out[key] = {e: statistics.median(t) for e, t in times.items()}
-    return out
+    return {key: interleaved(key, engines, rounds) for key in WORKLOADS.values()}
 
 
 def tracked_per_node(n: int = 10_000) -> float:
@@ -76,7 +57,7 @@ def growth(sizes=(10_000, 100_000, 1_000_000)) -> dict[int, float]:
     res = {}
     for n in sizes:
         run = w.chain_valuegrad(n)
-        res[n] = statistics.median(_once("valuegrad", run) for _ in range(3 if n >= 10**6 else 7))
+        res[n] = statistics.median(once("valuegrad", run) for _ in range(3 if n >= 10**6 else 7))
         res[n] /= n
     return res
 
@@ -93,9 +74,9 @@ def child(with_torch: bool, rounds: int) -> dict:
         import torch  # noqa: F401
 
         engines += ("torch",)
-    result = {"times": interleaved(engines, rounds), "growth": growth()}
+    result = {"times": _interleaved(engines, rounds), "growth": growth()}
     if not with_torch:
-        result["bytes"] = {e: bytes_per_node(e, 100_000) for e in ("valuegrad", "micrograd")}
+        result["bytes"] = {e: bytes_per_node(e) for e in ("valuegrad", "micrograd")}
         result["tracked"] = tracked_per_node()
     return result
 
