@@ -1,7 +1,7 @@
 """Where the deep chain's per-op growth goes: the garbage collector's full collections.
 
-    python -m benchmarks.gcwork            # without torch imported
-    python -m benchmarks.gcwork --torch    # with torch imported (its objects are scanned too)
+    python -m benchmarks.gcwork                  # without and with torch imported
+    python -m benchmarks.gcwork --update-readme  # also write it into README.md
 
 Runs the benchmark's deep chain (GC on, nothing frozen, as a user runs it) at
 growing sizes (the fastest of 5 runs below 1e6 ops) and records every collection
@@ -17,9 +17,13 @@ from __future__ import annotations
 import argparse
 import gc
 import os
+import subprocess
 import sys
 import time
 
+from .run import write_block
+
+START, END = "<!-- gcwork:start -->", "<!-- gcwork:end -->"
 SIZES = (10_000, 100_000, 1_000_000)
 
 
@@ -91,15 +95,30 @@ def table(sizes=SIZES) -> str:
     return "\n".join(lines)
 
 
+def _child(with_torch: bool) -> str:
+    cmd = [sys.executable, "-m", "benchmarks.gcwork", "--child", "torch" if with_torch else "plain"]
+    return subprocess.run(cmd, capture_output=True, text=True, check=True, env=os.environ).stdout
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.gcwork", description=__doc__)
-    parser.add_argument("--torch", action="store_true", help="import torch first")
+    parser.add_argument("--update-readme", action="store_true")
+    parser.add_argument("--child", choices=("plain", "torch"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.torch:
-        import torch  # noqa: F401
-    import autograd  # noqa: F401
+    if args.child:
+        if args.child == "torch":
+            import torch  # noqa: F401
+        import autograd  # noqa: F401
 
-    print(table())
+        print(table())
+        return 0
+    text = "\n\n".join(
+        f"{what}: {_child(with_torch).strip()}"
+        for what, with_torch in (("Without torch imported", False), ("With torch imported", True))
+    )
+    print(text)
+    if args.update_readme:
+        return write_block(text, START, END)
     return 0
 
 
