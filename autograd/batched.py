@@ -99,11 +99,13 @@ class Batched:
         np = _np
         sample0: list[Any] = []
         cols: list[Any] = []
+        mapped: list[bool] = []  # per flat argument: one entry per sample
         for a, axis in zip(args, axes):
             if axis is None:
                 sample0.append(a)
                 flat_a, _ = _flatten([a])
                 cols += [np.float64(x if type(x) is float else x.data) for x in flat_a]
+                mapped += [False] * len(flat_a)
                 continue
             arr = np.asarray(a)
             if arr.dtype.kind not in "fiu" or arr.shape[0] != n:
@@ -111,15 +113,20 @@ class Batched:
             arr = arr.astype(np.float64)
             sample0.append(arr[0].tolist())
             cols += list(arr.reshape(n, -1).T) if arr.ndim > 1 else [arr]
+            mapped += [True] * (arr.size // n)
         c = self.compiled
         flat0, shape = _flatten(sample0)
-        key = (*shape, *_aliases(flat0), "columns")
+        # which arguments are per sample is part of the program: its dense layers need
+        # weights that are the same for every sample
+        key = (*shape, *_aliases(flat0), ("mapped", tuple(mapped)), "columns")
         prog = c._programs.get(key)
         if prog is None:
-            prog = c._trace(sample0, flat0, key, grads_of_numbers=False, columns=_COLUMNS)
+            prog = c._trace(
+                sample0, flat0, key, grads_of_numbers=False, columns=_COLUMNS, mapped=mapped
+            )
         if prog is _FALLBACK or any(id(x) in prog.fixed_ids for x in flat0):
             return None
-        S = cols + [np.float64(p.data) for p in prog.fixed]
+        S = cols + list(np.array([p.data for p in prog.fixed], dtype=np.float64))
         S += [0.0] * (prog.n_slots - len(S))
         with np.errstate(all="ignore"):
             for f in prog.forward:
@@ -135,10 +142,21 @@ class Batched:
             with np.errstate(all="ignore"):
                 for f in prog.backward:
                     f(S)
-            rows = np.zeros((hi - lo, n))
-            for j, col in enumerate(S[lo:hi]):
-                rows[j] = col  # a gradient no sample reached stays a scalar 0.0
-            for p, total_grad in zip(parents, rows.sum(axis=1).tolist()):
+            # a number is every sample's gradient (0.0: no sample reached the leaf)
+            totals = [
+                c * n
+                if type(c) is float
+                else float(c) * n
+                if isinstance(c, float)
+                else float(np.broadcast_to(c, (n,)).sum())
+                for c in S[lo:hi]
+            ]
+            if prog.summed:  # dense layers' gradients, summed over the samples already
+                totals = np.array(totals)
+                for at_slot, at, flat in prog.summed:
+                    np.add.at(totals, at, S[at_slot].ravel()[flat])
+                totals = totals.tolist()
+            for p, total_grad in zip(parents, totals):
                 p.grad += total_grad
 
         return _node(value / n if mean else value, parents, "vmap", _backward)

@@ -103,6 +103,9 @@ class _Program:
     arg_wanted: list[int]  # the flat index of each argument that gets a gradient
     fixed_wanted: list[Value]  # the fixed leaves that get a gradient
     fixed_ids: frozenset[int] = frozenset()  # ids of `fixed`, to spot one passed as argument
+    # vmap's dense layers: (slot of a matrix summed over samples, the wanted leaves' indices
+    # among the gradients, their flat indices in the matrix)
+    summed: list[tuple[int, list[int], list[int]]] = field(default_factory=list)
     info: TraceInfo = field(repr=False, default=None)  # type: ignore[assignment]
 
 
@@ -165,7 +168,8 @@ def _chunks(sl: Straight, layout: list[int]) -> tuple[list[tuple[str, tuple]], .
             if first[line.target] == -1 and line.target not in inputs:
                 first[line.target] = k
     end = len(groups)
-    for v in (sl.root, *sl.grads):
+    outputs = (sl.root, *sl.grads, *(v for v, _ in sl.summed))
+    for v in outputs:
         last[v] = end
     slot = [-1] * n
     for i, v in enumerate(layout):  # the inputs' slots, given (-1: a slot without a variable)
@@ -208,7 +212,7 @@ def _chunks(sl: Straight, layout: list[int]) -> tuple[list[tuple[str, tuple]], .
                 body.append(f"    S[{slot[stores[i]]}:{slot[stores[j - 1]] + 1}] = {values}")
             i = j
         sources.append((head + "\n" + "\n".join(body) + "\n", defaults))
-    for v in (sl.root, *sl.grads):  # an output no chunk wrote: an input passed through
+    for v in outputs:  # an output no chunk wrote: an input passed through
         if slot[v] < 0:
             slot[v] = n_slots
             n_slots += 1
@@ -363,6 +367,7 @@ class Compiled:
         grads_of_numbers: bool,
         shared: tuple[int, ...] = (),
         columns: dict[str, Any] | None = None,
+        mapped: Sequence[bool] = (),
     ):
         what = "traces again" if self._programs else "traces"
         log.debug("compile: %s %s for arguments of shape %s", self.__name__, what, _brief(key))
@@ -413,6 +418,7 @@ class Compiled:
                 wanted=lambda v: v not in index or grads_of_numbers or not is_number[index[v]],
                 readable=False,
                 cut=cut,
+                mapped={leaves[i] for i, m in enumerate(mapped) if m} if columns else None,
             )
         except NotCompilableError as e:
             return self._fall_back(key, e)
@@ -456,6 +462,10 @@ class Compiled:
             fixed_wanted=fixed_wanted,
             fixed_ids=frozenset(id(v) for v in fixed),
         )
+        wanted_at = {v: i for i, v in enumerate([*(leaves[i] for i in arg_wanted), *fixed_wanted])}
+        for v, params in sl.summed:
+            at = [wanted_at[p] for p, _ in params]
+            prog.summed.append((slot[v], at, [i for _, i in params]))
         prog.info = TraceInfo(
             _brief(key),
             sl.n_ops,

@@ -23,6 +23,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from . import fused
 from .engine import Value, _is_custom, topological_order
 from .opspec import FUNCTIONS, OpSpec, spec_for
 
@@ -206,6 +207,8 @@ class Straight:
     inits: list[int] = field(default_factory=list)  # compile mode: each wanted leaf's prior grad
     wanted: list[int] = field(default_factory=list)  # indices into `leaves`
     n_ops: int = 0
+    # vmap's dense layers: (variable of a matrix summed over samples, [(leaf, flat index)])
+    summed: list[tuple[int, list[tuple[Value, int]]]] = field(default_factory=list)
 
 
 _SPECS: dict[tuple, OpSpec | None] = {}  # spec_for by (op, number of parents, no constant)
@@ -237,6 +240,7 @@ def straight_line(
     *,
     readable: bool = True,
     cut: set[Value] | frozenset[Value] = frozenset(),
+    mapped: set[Value] | None = None,
 ) -> Straight:
     """The lines computing `root` and d root / d leaf for each leaf in `wanted`.
 
@@ -247,6 +251,8 @@ def straight_line(
     comments, and adds a seed variable and one prior-gradient variable per
     wanted leaf, so a leaf's gradient accumulates exactly as `backward()` does.
     `cut`: op nodes taken as leaves (Values made before a trace: inputs, as for the engine).
+    `mapped` (vmap, with `readable=False`): the leaves holding one entry per sample; dense
+    layers are then written as matrix products over numpy columns (`autograd.fused`).
     """
     if not isinstance(root, Value):
         raise TypeError(f"codegen needs a Value, got {type(root).__name__}")
@@ -320,6 +326,11 @@ def straight_line(
     def value_name(v: Value) -> str:
         return names[v] if readable else f"v{len(out.names)}"
 
+    def fresh() -> int:
+        return new_var(f"v{len(out.names)}")
+
+    layers = fused.find_layers(ops, mapped, is_leaf) if mapped is not None and not readable else {}
+
     # inputs and constants
     for v in leaves:
         var[v] = new_var(value_name(v))
@@ -333,6 +344,10 @@ def straight_line(
     spec_of = dict(zip(ops, specs))
     lits: dict[Value, tuple[str, str]] = {}  # each node's constant operand, as source
     for v in reading:
+        if v in layers:
+            if layers[v].y < 0:  # the layer's first neuron: the whole layer
+                _layer_forward(layers[v], var, lits, spec_of, fresh, out.forward)
+            continue
         spec = spec_of[v]
         var[v] = new_var(value_name(v))
         rhs, reads = _forward(v, spec, var, lits)
@@ -366,7 +381,9 @@ def straight_line(
             if v in wanted_set:
                 grad[v] = new_var(f"g{len(out.names)}")
                 out.inits.append(grad[v])
-        _folded_backward(out, root, ops, specs, need, wanted_set, var, grad, lits, is_leaf, new_var)
+        _folded_backward(
+            out, root, ops, specs, need, wanted_set, var, grad, lits, is_leaf, new_var, layers
+        )
     else:
         _readable_backward(
             out, root, ops, specs, need, wanted_set, var, grad, names, lits, is_leaf, new_var
@@ -413,7 +430,7 @@ FOLD_TERMS = 5000  # terms written between flushes of every partial sum (keeps c
 
 
 def _folded_backward(out, root, ops, specs, need, wanted_set, var, grad, lits, is_leaf,
-                     new_var) -> None:  # fmt: skip
+                     new_var, layers) -> None:  # fmt: skip
     """compile's backward lines: each gradient summed in one expression per run of its terms.
 
     The engine adds an op node's gradient up from 0.0 (`0.0 + t1 + t2 + ...`, left to right,
@@ -427,7 +444,8 @@ def _folded_backward(out, root, ops, specs, need, wanted_set, var, grad, lits, i
     gradient is never -0.0 (but the seed may be), and a first term that passes on such a
     gradient or 0.0 (`g`, relu's `g if ... else 0.0`) starts the sum without `0.0 +`. A
     gradient that is one such term with no arithmetic (`g`: an add's operand) is no new
-    variable: the terms read the child's.
+    variable: the terms read the child's. A dense layer (`layers`, vmap's) passes its terms
+    back at its first neuron, when every neuron's gradient is final.
     """
     pending: dict[Value, tuple[list[str], list[int]]] = {}  # node -> (terms, reads) of its run
     started: set[Value] = set()  # gradient variables that hold a partial sum (or a prior)
@@ -442,6 +460,21 @@ def _folded_backward(out, root, ops, specs, need, wanted_set, var, grad, lits, i
         started.add(p)
         lines.append(Line(grad[p], tuple(reads), " + ".join(parts)))
 
+    def start(parent: Value, expr: str, g: int) -> tuple[list[str], list[int]]:
+        """The run of `parent`'s gradient that a term goes on."""
+        run = pending.get(parent)
+        if run is None:
+            gp = grad.get(parent)
+            if gp is None:
+                gp = grad[parent] = new_var(f"g{len(out.names)}")
+            if parent in started or is_leaf(parent):
+                run = pending[parent] = (["{0}"], [gp])
+            elif g != out.seed and expr and _passes_on(expr):
+                run = pending[parent] = ([], [])
+            else:
+                run = pending[parent] = (["0.0"], [])
+        return run
+
     if root in need or root in wanted_set:
         if is_leaf(root):  # the output is a leaf (an argument): seed onto its prior
             if root in grad:
@@ -453,21 +486,23 @@ def _folded_backward(out, root, ops, specs, need, wanted_set, var, grad, lits, i
             continue
         if v in pending:
             flush(v, final=True)
+        layer = layers.get(v)
+        if layer is not None:
+            if v is next(n for n in layer.neurons if n in need):  # every gradient is final
+                for x, dx, i in _layer_backward(
+                    out, layer, grad, need, wanted_set, var, lits, new_var
+                ):
+                    parts, reads = start(x, "", -1)
+                    parts.append(f"{{{len(reads)}}}[{i}]")
+                    reads.append(dx)
+                    if len(parts) > MAX_TERMS:
+                        flush(x)
+                    since += 1
+            continue
         for parent, expr, env, lit in _terms(v, spec, var, grad[v], lits):
             if parent not in need:
                 continue
-            run = pending.get(parent)
-            if run is None:
-                g = grad.get(parent)
-                if g is None:
-                    g = grad[parent] = new_var(f"g{len(out.names)}")
-                if parent in started or is_leaf(parent):
-                    run = pending[parent] = (["{0}"], [g])
-                elif env["g"] != out.seed and _passes_on(expr):
-                    run = pending[parent] = ([], [])
-                else:
-                    run = pending[parent] = (["0.0"], [])
-            parts, reads = run
+            parts, reads = start(parent, expr, env["g"])
             parts.append(_fill(expr, env, reads, lit, True))
             if len(parts) > MAX_TERMS:
                 flush(parent)
@@ -478,6 +513,93 @@ def _folded_backward(out, root, ops, specs, need, wanted_set, var, grad, lits, i
             since = 0
     for p in list(pending):
         flush(p)
+
+
+def _layer_forward(layer, var, lits, spec_of, fresh, lines: list[Line]) -> None:
+    """A dense layer's forward lines (`autograd.fused`): its neurons' (or their
+    activations') variables are rows of one matrix."""
+    k = len(layer.xs)
+    if layer.source is None:
+        layer.x = fresh()
+        lines.append(Line(layer.x, tuple(var[x] for x in layer.xs), f"layer_rows({_fields(k)})"))
+    else:  # the matrix of the layer before, its rows in this layer's order
+        src, perm = layer.source
+        at = src.y if src.act is None else src.u
+        layer.x = at if not fused.permute(perm) else fresh()
+        if layer.x != at:
+            lines.append(Line(layer.x, (at,), "{0}" + fused.permute(perm)))
+    flat = tuple(var[w] for ws in layer.weights for w in ws)
+    layer.w = fresh()
+    lines.append(Line(layer.w, flat, f"layer_matrix({k}, {_fields(len(flat))})"))
+    reads, bias = (layer.w, layer.x), "None"
+    if layer.biases is not None:
+        biases = fresh()
+        m = len(layer.biases)
+        lines.append(
+            Line(biases, tuple(var[b] for b in layer.biases), f"layer_matrix(1, {_fields(m)})")
+        )
+        reads, bias = (*reads, biases), "{2}"
+    layer.y = fresh()
+    lines.append(Line(layer.y, reads, f"layer_forward({{0}}, {bias}, {{1}})"))
+    at = layer.y
+    if layer.act is not None:  # the activation on the whole matrix, as on one neuron
+        u = layer.act[0]
+        rhs, r = _forward(u, spec_of[u], {layer.neurons[0]: layer.y}, lits)
+        at = layer.u = fresh()
+        lines.append(Line(at, tuple(r), rhs[0]))
+    if layer.sink is not None:  # only the next layer reads the rows: it takes the matrix
+        return
+    for j, v in enumerate(layer.rows):
+        var[v] = fresh()
+        lines.append(Line(var[v], (at,), f"{{0}}[{j}]"))
+
+
+def _fields(n: int) -> str:
+    return ", ".join(f"{{{k}}}" for k in range(n))
+
+
+def _layer_backward(out, layer, grad, need, wanted_set, var, lits, new_var) -> list:
+    """A dense layer's backward lines, once every neuron's gradient is final; its inputs'
+    terms (input, variable of dX, row) to add to their gradients."""
+
+    def line(reads: tuple[int, ...], rhs: str) -> int:
+        target = new_var(f"v{len(out.names)}")
+        out.backward.append(Line(target, reads, rhs))
+        return target
+
+    if layer.g_from is not None:  # the next layer's dX, in this layer's order
+        dx, perm = layer.g_from
+        g = dx if not fused.permute(perm) else line((dx,), "{0}" + fused.permute(perm))
+    else:
+        rows = layer.rows
+        reads = tuple(grad[v] for v in rows if v in need)
+        it = iter(range(len(reads)))
+        each = ", ".join("0.0" if v not in need else f"{{{next(it)}}}" for v in rows)
+        g = line(reads, f"layer_rows({each})")
+    if layer.act is not None:  # back through the activation, on the whole matrix
+        u = layer.act[0]
+        spec = _spec(u)
+        ((_, expr, env, lit),) = _terms(u, spec, {layer.neurons[0]: layer.y, u: layer.u}, g, lits)
+        r: list[int] = []
+        rhs = _fill(expr, env, r, lit)
+        g = line(tuple(r), rhs)
+    terms: list[tuple[Value, int, int]] = []
+    if any(x in need for x in layer.xs):
+        dx = line((layer.w, g), "{0}.T @ {1}")
+        if layer.source is not None:  # the rows of the layer before, whole
+            src, perm = layer.source
+            inverse = sorted(range(len(perm)), key=perm.__getitem__)
+            src.g_from = (dx, inverse)
+        else:
+            terms = [(x, dx, i) for i, x in enumerate(layer.xs) if x in need]
+    k = len(layer.xs)
+    params = [(w, j * (k + 1) + i) for j, ws in enumerate(layer.weights) for i, w in enumerate(ws)]
+    if layer.biases is not None:
+        params += [(b, j * (k + 1) + k) for j, b in enumerate(layer.biases)]
+    params = [(p, i) for p, i in params if p in wanted_set]
+    if params:
+        out.summed.append((line((g, layer.x), "layer_summed({0}, {1})"), params))
+    return terms
 
 
 @functools.cache

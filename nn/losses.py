@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from autograd import Value
 from autograd.emit import NotCompilableError
 from autograd.modes import is_tracing
-from autograd.ops import LOG_FLOOR, binary_cross_entropy, total
+from autograd.ops import LOG_FLOOR, binary_cross_entropy, linear, total
 from autograd.ops import bce_with_logits as _bce_with_logits
 
 __all__ = [
@@ -131,5 +131,9 @@ def softmax_cross_entropy(logits, targets) -> Value:
 
 
 def l2(params: Sequence[Value], alpha: float = 1.0) -> Value:
-    """alpha * sum of p^2: the weight penalty of micrograd's demo."""
-    return alpha * total([p * p for p in params])
+    """alpha * sum of p^2: the weight penalty of micrograd's demo.
+
+    One node, `linear(params, params)`: the sum and each p.grad (2 p g, added as p g
+    twice) are those of `total([p * p for p in params])` bit for bit.
+    """
+    return alpha * linear(params, params)

@@ -83,7 +83,11 @@ class SGD(Optimizer):
 
     def step(self) -> None:
         wd, mu = self.weight_decay, self.momentum
-        grads = [_grad(p) + wd * p.data if wd else _grad(p) for p in self.params]
+        grads = [p.grad for p in self.params]
+        if set(map(type, grads)) != {float}:  # Values (create_graph): their numbers
+            grads = [_grad(p) for p in self.params]
+        if wd:
+            grads = [g + wd * p.data for g, p in zip(grads, self.params)]
         if mu:
             if self._velocity is None:
                 self._velocity = list(grads)
