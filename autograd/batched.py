@@ -143,19 +143,22 @@ class Batched:
                 for f in prog.backward:
                     f(S)
             # a number is every sample's gradient (0.0: no sample reached the leaf)
-            totals = [
-                c * n
-                if type(c) is float
-                else float(c) * n
-                if isinstance(c, float)
-                else float(np.broadcast_to(c, (n,)).sum())
-                for c in S[lo:hi]
-            ]
-            if prog.summed:  # dense layers' gradients, summed over the samples already
-                totals = np.array(totals)
-                for at_slot, at, flat in prog.summed:
-                    np.add.at(totals, at, S[at_slot].ravel()[flat])
-                totals = totals.tolist()
+            per_sample = S[lo:hi]
+            try:  # numbers only (a layer's weights get theirs summed below)
+                totals = np.array(per_sample, dtype=np.float64) * n
+                if totals.ndim != 1:
+                    raise ValueError("columns of one sample")
+            except (ValueError, TypeError):  # columns among them
+                totals = np.array(
+                    [
+                        np.broadcast_to(c, (n,)).sum() if isinstance(c, np.ndarray) else c * n
+                        for c in per_sample
+                    ],
+                    dtype=np.float64,
+                )
+            for at_slot, at, flat in prog.summed:  # dense layers' gradients, summed already
+                np.add.at(totals, at, S[at_slot].ravel()[flat])
+            totals = totals.tolist()
             for p, total_grad in zip(parents, totals):
                 p.grad += total_grad
 

@@ -207,7 +207,9 @@ def moons_compiled_step():
     loss_fn = autograd.compile(
         lambda X, y: hinge([model(x) for x in X], y) + l2(model.parameters(), 1e-4)
     )
-    return _sgd_step(opt, lambda: loss_fn(X, y))
+    step = _sgd_step(opt, lambda: loss_fn(X, y))
+    step.traced = loss_fn
+    return step
 
 
 def moons_vmap_step():
@@ -222,7 +224,9 @@ def moons_vmap_step():
     per_point = autograd.vmap(
         lambda x, t: (1 + -t * model(x)).relu(), in_axes=(0, 0), reduce="mean"
     )
-    return _sgd_step(opt, lambda: per_point(Xa, ya) + l2(model.parameters(), 1e-4))
+    step = _sgd_step(opt, lambda: per_point(Xa, ya) + l2(model.parameters(), 1e-4))
+    step.traced = per_point.compiled
+    return step
 
 
 def _moons_arrays():
@@ -355,6 +359,12 @@ def batched_table(repeats: int) -> str:
         )
     if "jax.jit" not in med:
         lines.append("| jax.jit | not installed (optional: pip install jax) | | | | |")
+    written = [
+        f"{name}: {info.ops:,} ops in {info.lines:,} lines"
+        for name, step in steps.items()
+        if (info := getattr(step, "traced", None)) is not None and (info := info.traces[-1])
+    ]
+    lines += ["", "The code each writes (ops traced, lines written): " + "; ".join(written) + "."]
     return "\n".join(lines)
 
 
@@ -406,6 +416,14 @@ def big_chain(n: int = 1_000_000) -> str:
     return done.stdout.strip() or done.stderr.strip().splitlines()[-1]
 
 
+def _write_block(start: str, end: str, text: str) -> None:
+    """Replace what README.md holds between the markers `start` and `end` with `text`."""
+    readme = r.README.read_text()
+    before, rest = readme.split(start, 1)
+    _, after = rest.split(end, 1)
+    r.README.write_text(f"{before}{start}\n{text}\n{end}{after}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.compiled", description=__doc__)
     parser.add_argument("--repeats", type=int, default=5)
@@ -422,27 +440,19 @@ def main(argv: list[str] | None = None) -> int:
     head = r.header().replace(" (GC on, nothing frozen)", "")
     gc_state = "heap as a user has it, torch imported"
     parts = [f"{head} GC on ({gc_state}); {clock}, medians of {args.repeats} repeats."]
+    batched = "\n\n".join([*parts, batched_table(args.repeats)])
+    print(batched)
+    if args.update_readme:
+        _write_block("<!-- batched:start -->", "<!-- batched:end -->", batched)
     if args.batched:
-        text = "\n\n".join([*parts, batched_table(args.repeats)])
-        print(text)
-        if args.update_readme:
-            readme = r.README.read_text()
-            before, rest = readme.split("<!-- batched:start -->", 1)
-            _, after = rest.split("<!-- batched:end -->", 1)
-            r.README.write_text(
-                f"{before}<!-- batched:start -->\n{text}\n<!-- batched:end -->{after}"
-            )
         return 0
-    parts += [table(args.repeats), batched_table(args.repeats), compile_scaling()]
+    parts += [table(args.repeats), compile_scaling()]
     if args.big:
         parts.append(big_chain())
     text = "\n\n".join(parts)
     print(text)
     if args.update_readme:
-        readme = r.README.read_text()
-        before, rest = readme.split(START, 1)
-        _, after = rest.split(END, 1)
-        r.README.write_text(f"{before}{START}\n{text}\n{END}{after}")
+        _write_block(START, END, text)
     gc.collect()
     return 0
 

@@ -68,6 +68,7 @@ COMPILE = [
     "autograd/opspec.py",
     "autograd/batched.py",
     "autograd/columns.py",
+    "autograd/fused.py",
 ]
 FORMULA_FILES = {"autograd/opspec.py"}  # string constants that are expressions are mutated
 COPIED = ["autograd", "nn", "tests", "pyproject.toml"]
@@ -92,6 +93,7 @@ STAGES = [
         "tests/test_codegen.py",
         "tests/test_compile_silent.py",
         "tests/test_vmap.py",
+        "tests/test_vmap_fused.py",
     ],
     [
         "tests/test_errors.py",
