@@ -3,8 +3,9 @@
 The engine is the reference: the same function summed over the samples with `Value`s,
 then backward(). vmap agrees to 1e-12 relative (its backward products and its sum over
 samples add in another order); each sample's forward value and every kink decision
-(relu's sign) are the engine's exactly. A gradient that is a cancellation of larger terms carries their
-rounding in either order, so gradients are compared to 1e-12 of the largest one.
+(relu's sign) are the engine's exactly. A gradient that is a cancellation of larger
+terms carries their rounding in either order, so gradients are compared to 1e-12 of
+the largest one.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ def engine_and_vmap(make, fn, args, in_axes, reduce="sum", extra=None):
     prog = None
     for batched in (False, True):
         params = make()
-        f = (lambda *a: fn(params, *a)) if params is not None else fn
+        f = (lambda *a, p=params: fn(p, *a)) if params is not None else fn
         if batched:
             vm = autograd.vmap(f, in_axes, reduce)
             out = vm(*args)
