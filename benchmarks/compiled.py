@@ -86,26 +86,6 @@ def chain_compiled(n: int = w.CHAIN_N):
 CLOCK = time.process_time
 
 
-def _time(run, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        gc.collect()
-        start = CLOCK()
-        run()
-        times.append(CLOCK() - start)
-    return statistics.median(times)
-
-
-def measure(engine: str, key: str, repeats: int) -> float | None:
-    """Median seconds of one repetition of `key` on `engine`; None if it is not installed."""
-    if engine == "torch" and importlib.util.find_spec("torch") is None:
-        return None
-    run = getattr(w, f"{key}_{engine}")()
-    if engine == "micrograd":
-        return r._in_big_stack(lambda: _time(run, repeats))
-    return _time(run, repeats)
-
-
 WORKLOADS = {
     "moons training step (MLP 2-16-16-1, 100 points)": "moons",
     "tanh MLP 4-32-32-1, forward+backward (20 points)": "tanh",
@@ -135,10 +115,13 @@ def table(repeats: int) -> str:
     lines = [head, "|" + "---|" * 9]
     costs = []
     for title, key in WORKLOADS.items():
-        engine = measure("valuegrad", key, repeats)
         run, fn, first = _first_call(globals()[f"{key}_compiled"])
-        compiled = _time(run, repeats)
-        others = {e: measure(e, key, repeats) for e in OTHERS}
+        # contenders interleaved: each once per round, so a busy moment hits them alike
+        med = r.interleaved(
+            key, ("valuegrad", *OTHERS), repeats, clock=CLOCK, extra={"compiled": run}
+        )
+        engine, compiled = med["valuegrad"], med["compiled"]
+        others = {e: med[e] for e in OTHERS}
         ratio = {e: (others[e] / compiled if others[e] else None) for e in OTHERS}
         cells = [r._fmt_time(engine), r._fmt_time(compiled)]
         cells += [r._fmt_time(others[e]) for e in OTHERS]
