@@ -32,7 +32,7 @@ from .opspec import spec_for
 __all__ = ["Layer", "find_layers", "permute"]
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Layer:
     """One dense layer of a traced graph: its neurons (`linear` nodes, in the graph's order)."""
 
