@@ -119,21 +119,31 @@ def test_a_wide_output_layer_and_a_loss_over_its_rows():
     assert len(prog.summed) == 2
 
 
+# (b, w1, w2, w3) where b + w1 + w2 + w3, summed left to right as the engine does, has
+# another sign than w1 + w2 + w3 summed first, then b (a matrix product's order): found
+# by trying the combinations of a few decimals. At x = (1, 1, 1) relu's gradient is 1 one
+# way and 0 the other.
+SIGN_FLIPS = [
+    (0.1, 0.2, -0.1, -0.2),  # left to right 2.8e-17, the other order 0.0
+    (0.1, 0.3, 0.3, -0.7),  # 0.0 and 2.8e-17
+    (0.1, 0.3, -0.2, -0.2),  # 0.0 and -2.8e-17
+    (0.1, 0.2, -0.2, -0.1),
+    (0.1, 0.3, -0.1, -0.3),
+]
+
+
 def test_a_kink_at_exactly_zero_is_decided_as_the_engine_decides_it():
-    # 0.1*x1 + 0.2*x2 - 0.3 at x = (1, 1) is 5.55e-17 summed left to right, 0 or
-    # -5.55e-17 in other orders: relu's gradient there is 1 in the engine
-    X = np.array([[1.0, 1.0], [3.0, -1.0], [0.0, 1.5], [1.0, 1.0]])
+    X = np.array([[1.0, 1.0, 1.0], [3.0, -1.0, 0.5], [1.0, 1.0, 1.0], [0.0, 1.5, -2.0]])
 
     def make():
-        return [Value(0.1), Value(0.2), Value(-0.3), Value(0.7), Value(-0.1), Value(0.3)]
+        return [Value(v) for row in SIGN_FLIPS for v in row] + [Value(0.5)]
 
     def fn(ps, x):
-        a = linear(ps[:2], x, ps[2]).relu()
-        b = linear(ps[3:5], x, ps[5]).relu()
-        return a * 3.0 + b
+        neurons = [linear(ps[4 * j + 1 : 4 * j + 4], x, ps[4 * j]).relu() for j in range(5)]
+        return linear([ps[-1]] * 5, neurons)
 
     want, got, prog = engine_and_vmap(make, fn, (X,), 0)
-    assert want[1] == got[1] and want[0] == got[0]  # exact here: no sum order to differ
+    assert_same(want, got)
     assert prog.summed
 
 
