@@ -126,12 +126,14 @@ class Batched:
             )
         if prog is _FALLBACK or any(id(x) in prog.fixed_ids for x in flat0):
             return None
-        S = cols + list(np.array([p.data for p in prog.fixed], dtype=np.float64))
+        # the parameters as Python floats: arithmetic on them alone is the engine's exactly
+        S = cols + [p.data for p in prog.fixed]
         S += [0.0] * (prog.n_slots - len(S))
         with np.errstate(all="ignore"):
             for f in prog.forward:
                 f(S)
-        value = float(np.broadcast_to(S[prog.root], (n,)).sum())
+        root = S[prog.root]
+        value = float(root.sum() if np.shape(root) == (n,) else np.broadcast_to(root, (n,)).sum())
         mean = self.reduce == "mean"
         parents = (*[flat0[i] for i in prog.arg_wanted], *prog.fixed_wanted)
         lo, hi = prog.seed + 1, prog.seed + 1 + len(parents)

@@ -45,8 +45,9 @@ def linear(ws: Sequence[Value], xs: Sequence[Value | float], b: Value | None = N
     xs = xs if type(xs) is tuple else snapshot(xs)
     if len(ws) != len(xs):
         raise ValueError(f"linear(): {len(ws)} weights but {len(xs)} inputs")
+    values = set(map(type, xs)) == _VALUE  # every input a Value (a layer's): no test per term
     try:
-        acc = _weighted_sum(ws, xs, b)
+        acc = _values_sum(ws, xs, b) if values else _weighted_sum(ws, xs, b)
     except AttributeError:  # a weight or bias that is not a Value: say which
         bad = next(p for p in (*ws, b) if p is not None and not isinstance(p, Value))
         raise TypeError(
@@ -55,8 +56,32 @@ def linear(ws: Sequence[Value], xs: Sequence[Value | float], b: Value | None = N
     if type(acc) is not float:  # a numpy scalar in a given tuple: data and grads stay floats
         xs = snapshot(xs, "linear()")
         acc = _weighted_sum(ws, xs, b)
-    parents = (*ws, *[x for x in xs if isinstance(x, Value)], *((b,) if b is not None else ()))
+    bias = (b,) if b is not None else ()
+    if values:
+        return _node(acc, (*ws, *xs, *bias), "linear", _linear_bw_values, (ws, xs, b), shared=True)
+    parents = (*ws, *[x for x in xs if isinstance(x, Value)], *bias)
     return _node(acc, parents, "linear", _linear_bw, (ws, xs, b), shared=True)
+
+
+_VALUE = {Value}
+
+
+def _linear_bw_values(out: Value, g: float) -> None:
+    """`_linear_bw` where every input is a Value: the same operations in the same order."""
+    ws, xs, b = out._ctx
+    for w, x in zip(ws, xs):
+        w.grad += x.data * g
+        x.grad += w.data * g
+    if b is not None:
+        b.grad += g
+
+
+def _values_sum(ws: Sequence[Value], xs: Sequence[Value], b: Value | None) -> float:
+    """`_weighted_sum` where every input is a Value."""
+    acc = b.data if b is not None else 0.0
+    for w, x in zip(ws, xs):
+        acc += w.data * x.data
+    return acc
 
 
 def _linear_bw(out: Value, g: float) -> None:
