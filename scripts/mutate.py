@@ -126,6 +126,36 @@ SLOW_TESTS = [
 # (file, original line stripped, mutation description): reason.
 EQUIVALENT: dict[tuple[str, str, str], str] = {
     (
+        "autograd/fused.py",
+        "w: int = -1  # variables of the forward pass: the weight matrix, the inputs stacked,",
+        "1 -> 2",
+    ): "a variable's number, set before it is read; the default is never used",
+    (
+        "autograd/fused.py",
+        "w: int = -1  # variables of the forward pass: the weight matrix, the inputs stacked,",
+        "drop unary -",
+    ): "as above: the default is never read",
+    (
+        "autograd/fused.py",
+        "x: int = -1  # the neurons' values stacked, the activations' values stacked",
+        "1 -> 2",
+    ): "a variable's number, set before it is read; the default is never used",
+    (
+        "autograd/fused.py",
+        "x: int = -1  # the neurons' values stacked, the activations' values stacked",
+        "drop unary -",
+    ): "as above: the default is never read",
+    ("autograd/fused.py", "u: int = -1", "1 -> 2"): "a variable's number, set before it is read;"
+    " the default is never used",
+    ("autograd/fused.py", "u: int = -1", "drop unary -"): "as above: the default is never read",
+    ("autograd/fused.py", "y: int = -1", "1 -> 2"): "-2 is < 0 as -1 is: the layer is still"
+    " written at its first neuron",
+    (
+        "autograd/fused.py",
+        "key = (tuple(map(id, xs)), b is None)",
+        "is -> is not",
+    ): "the flag only groups neurons, flipped for all alike: the same groups",
+    (
         "autograd/compiled.py",
         "if first[line.target] == -1 and line.target not in inputs:",
         "1 -> 2",

@@ -291,3 +291,21 @@ def test_each_column_helper_is_the_scalar_helper_bit_for_bit(name):
             with np.errstate(all="ignore"):
                 got = np.asarray(col(*args), dtype=np.float64).tolist()
             assert got == want, name
+
+
+def test_a_bias_that_varies_by_sample_and_a_layer_without_bias():
+    X = np.array([[0.5, -1.5], [1.0, 0.0], [-0.25, 4.0]])
+
+    def make():
+        return [Value(v) for v in (0.3, -0.7, 1.1, 0.2)]
+
+    def per_sample_bias(ps, x):  # a bias made from the sample: not a layer's parameter
+        return linear(ps[:2], x, ps[0] * x[0]).tanh() + linear(ps[2:], x, ps[3] * x[1]).tanh()
+
+    def no_bias(ps, x):
+        return linear(ps[:2], x).tanh() + linear(ps[2:], x).tanh()
+
+    for fn, layers in ((per_sample_bias, 0), (no_bias, 1)):
+        want, got, prog = engine_and_vmap(make, fn, (X,), 0)
+        assert_same(want, got)
+        assert len(prog.summed) == layers, fn.__name__
