@@ -20,7 +20,7 @@ import autograd
 from autograd import Value
 from autograd.columns import COLUMN_FUNCTIONS, layer_forward, layer_rows, layer_summed
 from autograd.fused import permute
-from autograd.ops import linear
+from autograd.ops import linear, total
 from autograd.opspec import FUNCTIONS
 from nn import MLP, l2
 
@@ -116,7 +116,7 @@ def test_a_wide_output_layer_and_a_loss_over_its_rows():
 
     want, got, prog = engine_and_vmap(make, mse, (X, T), (0, 0))
     assert_same(want, got)
-    assert len(prog.summed) == 2
+    assert len(prog.summed) == 3
 
 
 # (b, w1, w2, w3) where b + w1 + w2 + w3, summed left to right as the engine does, has
@@ -144,7 +144,7 @@ def test_a_kink_at_exactly_zero_is_decided_as_the_engine_decides_it():
 
     want, got, prog = engine_and_vmap(make, fn, (X,), 0)
     assert_same(want, got)
-    assert prog.summed
+    assert len(prog.summed) == 3
 
 
 def test_layers_without_bias_with_tied_weights_and_a_skip_connection():
@@ -177,7 +177,7 @@ def test_a_layer_reading_the_layer_before_in_another_order(perm):
 
     want, got, prog = engine_and_vmap(make, fn, (X,), 0)
     assert_same(want, got)
-    assert len(prog.summed) == 2
+    assert len(prog.summed) == 3
 
 
 def test_shared_arguments_as_weights_and_a_second_call_with_new_numbers():
@@ -309,3 +309,23 @@ def test_a_bias_that_varies_by_sample_and_a_layer_without_bias():
         want, got, prog = engine_and_vmap(make, fn, (X,), 0)
         assert_same(want, got)
         assert len(prog.summed) == layers, fn.__name__
+
+
+def test_activations_with_different_constants_are_not_one_op():
+    # x**2 on one neuron and x**3 on the next: the same op, not the same function
+    X = np.array([[0.5, -1.5], [1.0, 0.25], [-0.25, 2.0]])
+
+    def make():
+        return [Value(v) for v in (0.3, -0.7, 1.1, 0.2, 0.1, -0.4, 0.6, 0.8)]
+
+    def fn(ps, x):
+        h = [linear(ps[2 * j : 2 * j + 2], x) ** (j + 2) for j in range(2)]  # one layer
+        y = (x[1], x[0])  # another layer
+        h += [linear(ps[4 + 2 * j : 6 + 2 * j], y).leaky_relu(0.3 * (j + 1)) for j in range(2)]
+        z = (x[0], x[1], x[0])  # a third, with two different functions
+        h += [linear(ps[:3], z).tanh(), linear(ps[3:6], z).sigmoid()]
+        return total(h)
+
+    want, got, prog = engine_and_vmap(make, fn, (X,), 0)
+    assert_same(want, got)
+    assert len(prog.summed) == 3
