@@ -125,6 +125,24 @@ SLOW_TESTS = [
 # Mutants no test can kill, because the program behaves the same.
 # (file, original line stripped, mutation description): reason.
 EQUIVALENT: dict[tuple[str, str, str], str] = {
+    ("autograd/columns.py", "np.linspace(-40.0, 40.0, 1601),", "1601 -> 1602"): "the probe"
+    " points' density: numpy's exp, log, sin, cos agree with math at these points too",
+    ("autograd/columns.py", "np.geomspace(1e-300, 1e300, 1201),", "1e-300 -> 2e-300"): "as"
+    " above: the probe's range",
+    ("autograd/columns.py", "size += np.abs(B)", "delete `size += np.abs(B)`"): "where Y is"
+    " near 0, |b| <= sum |w x| + |Y|, so leaving |b| out at most halves the size, and the"
+    " bound carries a factor 2 of slack",
+    (
+        "autograd/columns.py",
+        "near = ~(np.abs(Y) > 4.0 * (W.shape[1] + 2) * 2.0**-53 * size + 1e-300)  # nan, inf too",
+        "* -> /",
+    ): "a huge bound: every entry is summed again in the engine's order, the same numbers (slower)",
+    (
+        "autograd/columns.py",
+        "near = ~(np.abs(Y) > 4.0 * (W.shape[1] + 2) * 2.0**-53 * size + 1e-300)  # nan, inf too",
+        "+ -> -",
+    ): "a margin for products below the normal range; no sum of subnormal products changed"
+    " sign between the two orders in 20,000 random tries here",
     ("autograd/emit.py", "since += 1", "+= -> -="): "as deleting it: runs are then cut only at"
     " MAX_TERMS and at the node, the same terms in the same order (locality only)",
     (

@@ -329,3 +329,15 @@ def test_activations_with_different_constants_are_not_one_op():
     want, got, prog = engine_and_vmap(make, fn, (X,), 0)
     assert_same(want, got)
     assert len(prog.summed) == 3
+
+
+def test_a_numpy_form_that_is_not_the_scalar_helper_is_not_used():
+    # on a machine where numpy's exp is not libm's, the columns run math.exp element by element
+    from autograd import columns
+
+    off = columns._guarded("exp", lambda a: np.exp(a) * (1.0 + 2.0**-50))
+    xs = np.array([0.1, 1.0, -3.0, 7.5])
+    assert off(xs).tolist() == [math.exp(x) for x in xs.tolist()]
+    # and one that agrees is used as it is
+    same = columns._guarded("exp", np.exp)
+    assert same is not None and same(xs).tolist() == np.exp(xs).tolist()
