@@ -341,3 +341,14 @@ def test_a_numpy_form_that_is_not_the_scalar_helper_is_not_used():
     # and one that agrees is used as it is
     same = columns._guarded("exp", np.exp)
     assert same is not None and same(xs).tolist() == np.exp(xs).tolist()
+
+
+def test_a_shared_number_argument():
+    w = Value(0.5)
+    X = np.array([1.0, -2.0, 3.0])
+    out = autograd.vmap(lambda x, s: (x * w + s).tanh(), (0, None))(X, 0.25)
+    out.backward()
+    we = Value(0.5)
+    want = sum(((float(x) * we + 0.25).tanh() for x in X), Value(0.0))
+    want.backward()
+    assert close(out.data, want.data) and close(w.grad, we.grad)
