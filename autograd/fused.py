@@ -137,4 +137,4 @@ def permute(perm: list[int]) -> str:
 
 def _same(a: object, b: object) -> bool:
     """Whether two ops' constants are the same number (nan and the sign of 0 included)."""
-    return type(a) is type(b) and (a == b or a != a and b != b) and repr(a) == repr(b)
+    return type(a) is type(b) and repr(a) == repr(b)
