@@ -3,6 +3,7 @@ PyTorch: input lists reused, changed after the forward pass, shared between neur
 
 import math
 
+import numpy as np
 import pytest
 
 from autograd import Value, gradients
@@ -226,3 +227,12 @@ def test_mazur_network_uses_the_articles_names():
         "b1": 0.35,
         "b2": 0.60,
     }
+
+
+def test_linear_names_a_bad_weight_and_keeps_floats():
+    with pytest.raises(TypeError, match=r"got 1\.5"):
+        linear([1.5], [Value(1.0)])  # no bias: the bad weight is named, not the missing bias
+    w, x = Value(0.5), Value(2.0)
+    out = linear([w, w], (np.float64(3.0), x))  # a numpy number in a given tuple
+    out.backward()
+    assert type(out.data) is float and type(w.grad) is float and out.data == 2.5
