@@ -125,6 +125,23 @@ SLOW_TESTS = [
 # Mutants no test can kill, because the program behaves the same.
 # (file, original line stripped, mutation description): reason.
 EQUIVALENT: dict[tuple[str, str, str], str] = {
+    (
+        "autograd/columns.py",
+        "return out if out.ndim == 2 else out.reshape(len(cols), -1)",
+        "2 -> 3",
+    ): "reshaping a 2-D array of len(cols) rows to (len(cols), -1) leaves it as it is",
+    ("autograd/compiled.py", "S += [0.0] * (prog.n_slots - len(S))", "0.0 -> 1.0"): "every slot"
+    " past the inputs is written before it is read (the gradients' slots are set by backward)",
+    ("autograd/compiled.py", "stores = [v for v in written if last[v] > k]", "> -> >="): "a value"
+    " last read in its own chunk is stored too: an extra store, the same numbers",
+    ("autograd/emit.py", "flush(p)", "delete `flush(p)`"): "as deleting `since += 1`: the runs go"
+    " on, cut only at MAX_TERMS and at the node, the same terms in the same order",
+    (
+        "autograd/batched.py",
+        "totals = np.array(per_sample, dtype=np.float64) * n",
+        "* -> /",
+    ): "a per-sample gradient that is a number is the unused 0.0 (every other flows from the"
+    " seed, a column), so times or over n is 0.0",
     ("autograd/batched.py", "S += [0.0] * (prog.n_slots - len(S))", "- -> +"): "more slots"
     " than the program uses: unused",
     ("autograd/columns.py", "np.linspace(-40.0, 40.0, 1601),", "1601 -> 1602"): "the probe"

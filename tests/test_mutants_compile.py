@@ -178,3 +178,15 @@ def test_a_function_on_the_engine_is_traced_once():
         f(Value(1.0))
     f(Value(2.0))
     assert len(calls) == 3  # one trace, then the engine on each call
+
+
+def test_a_label_of_42_characters_as_written_is_shown_whole():
+    # an op's label that is not a name is shown in a comment; ascii() adds two quotes
+    def labelled(label: str) -> str:
+        out = Value(2.0) * 3.0
+        out.label = label
+        return codegen(out)
+
+    assert repr("!" + "a" * 39) in labelled("!" + "a" * 39)  # 42 characters as written: whole
+    text = labelled("!" + "b" * 40)  # 43: cut, with "..."
+    assert repr("!" + "b" * 40) not in text and "'!" + "b" * 37 + "..." in text

@@ -352,3 +352,28 @@ def test_a_shared_number_argument():
     want = sum(((float(x) * we + 0.25).tanh() for x in X), Value(0.0))
     want.backward()
     assert close(out.data, want.data) and close(w.grad, we.grad)
+
+
+def test_a_custom_op_runs_each_sample_on_the_engine_and_in_axes_must_match():
+    from autograd.compiled import CompileWarning
+
+    def cube(x: Value) -> Value:  # micrograd-style: no op-table entry, so no compiled code
+        out = Value(x.data**3, (x,), "cube")
+
+        def _backward():
+            x.grad += 3 * x.data**2 * out.grad
+
+        out._backward = _backward
+        return out
+
+    w = Value(0.5)
+    X = np.array([1.0, -2.0, 0.5])
+    with pytest.warns(CompileWarning):
+        out = autograd.vmap(lambda x: cube(x * w))(X)
+    out.backward()
+    we = Value(0.5)
+    want = sum((cube(float(x) * we) for x in X), Value(0.0))
+    want.backward()
+    assert close(out.data, want.data) and close(w.grad, we.grad)
+    with pytest.raises(ValueError, match="in_axes has 2 entries for 1 arguments"):
+        autograd.vmap(lambda x: x * w, (0, None))(X)
