@@ -190,3 +190,24 @@ def test_a_label_of_42_characters_as_written_is_shown_whole():
     assert repr("!" + "a" * 39) in labelled("!" + "a" * 39)  # 42 characters as written: whole
     text = labelled("!" + "b" * 40)  # 43: cut, with "..."
     assert repr("!" + "b" * 40) not in text and "'!" + "b" * 37 + "..." in text
+
+
+def test_a_compiled_function_that_returns_an_old_value_or_an_argument():
+    import warnings
+
+    p = Value(2.0)
+    hidden = p * 3.0  # made before the call: an input of the compiled code, as of the engine
+    f = autograd.compile(lambda x: hidden)
+    g = autograd.compile(lambda x, y: y)  # the output is an argument (a leaf)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CompileWarning)  # both compile: no engine fallback
+        assert f(Value(1.0)).data == 6.0
+        p.data = 5.0
+        assert f(Value(1.0)).data == 6.0  # hidden's data, as the engine would return it
+        out = f(Value(1.0))
+        out.backward()
+        assert hidden.grad == 1.0 and p.grad == 3.0
+        y = Value(4.0)
+        r = g(Value(1.0), y)
+        r.backward()
+        assert r.data == 4.0 and y.grad == 1.0
