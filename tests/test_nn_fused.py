@@ -236,3 +236,15 @@ def test_linear_names_a_bad_weight_and_keeps_floats():
     out = linear([w, w], (np.float64(3.0), x))  # a numpy number in a given tuple
     out.backward()
     assert type(out.data) is float and type(w.grad) is float and out.data == 2.5
+
+
+def test_bce_at_a_certain_wrong_prediction_is_torchs_clamped_log():
+    # log(0) is -inf, clamped at -100 as torch.nn.functional.binary_cross_entropy does
+    torch = pytest.importorskip("torch")
+    from autograd.ops import binary_cross_entropy
+
+    ps, ts = [0.0, 1.0, 0.0, 1.0], [1.0, 0.0, 0.0, 1.0]
+    want = torch.nn.functional.binary_cross_entropy(
+        torch.tensor(ps, dtype=torch.float64), torch.tensor(ts, dtype=torch.float64)
+    ).item()
+    assert binary_cross_entropy([Value(p) for p in ps], ts).data == want == 50.0

@@ -4,6 +4,8 @@ autograd.opspec.FUNCTION_OPS without one of them fails here; so does a Value met
 that builds an op without a table row. Then the new ops (leaky_relu, softplus,
 log1p) against PyTorch float64 and sympy at edge points."""
 
+import ast
+import builtins
 import inspect
 import json
 import math
@@ -256,3 +258,29 @@ def test_anomaly_messages_give_the_tables_local_slope(make, a, k, upstream):
         with pytest.raises(autograd.AnomalyError) as info:
             out.backward(upstream)
     assert f"d out/d {'ab'[k]} = {spec.dmath[k]} where out = {spec.math}" in str(info.value)
+
+
+def test_the_readers_forms_compute_what_the_op_computes():
+    # an op's `math` (shown in codegen's comments and the explorer) written in ordinary
+    # notation: evaluated by sympy at a few points, it is the op's forward
+    from autograd.opspec import FUNCTIONS, SPECS
+
+    a, c = sympy.symbols("a c")
+    text = {"−": "-", "×": "*", "σ(a)": "1/(1 + exp(-a))", "√a": "sqrt(a)", "|a|": "Abs(a)"}
+    named = {"relu(a)", "leaky_relu(a)", "softplus(a)"}  # the name is the formula
+    checked = []
+    for spec in SPECS.values():
+        if spec.form not in ("v", "vc") or spec.math in named:
+            continue
+        math_text = spec.math
+        for k, v in text.items():
+            math_text = math_text.replace(k, v)
+        expr = sympy.sympify(math_text, locals={"a": a, "c": c})
+        tree = ast.parse(spec.forward, mode="eval")
+        code = builtins.compile(tree, "<op table>", "eval")
+        for x, k in ((0.3, 1.7), (2.5, 0.5)):
+            want = float(expr.subs({a: x, c: k}))
+            got = eval(code, {"__builtins__": {}, **FUNCTIONS}, {"a": x, "c": k})  # noqa: S307 - the table's own text
+            assert math.isclose(got, want, rel_tol=1e-12), (spec.op, spec.math, x)
+        checked.append(spec.op)
+    assert {"log1p", "tanh", "sigmoid", "exp", "sqrt", "abs", "**", "rdiv"} <= set(checked)
