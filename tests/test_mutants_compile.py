@@ -211,3 +211,12 @@ def test_a_compiled_function_that_returns_an_old_value_or_an_argument():
         r = g(Value(1.0), y)
         r.backward()
         assert r.data == 4.0 and y.grad == 1.0
+
+
+def test_backward_inside_a_compiled_function_is_refused():
+    def loss(x):
+        (x * 2.0).backward()  # a derivative taken while tracing: its numbers would be frozen
+        return x * 3.0
+
+    with pytest.raises(TracingError, match="backward"):
+        autograd.compile(loss)(Value(1.0))

@@ -248,3 +248,13 @@ def test_bce_at_a_certain_wrong_prediction_is_torchs_clamped_log():
         torch.tensor(ps, dtype=torch.float64), torch.tensor(ts, dtype=torch.float64)
     ).item()
     assert binary_cross_entropy([Value(p) for p in ps], ts).data == want == 50.0
+
+
+def test_bce_with_logits_takes_iterators_and_integer_targets():
+    from autograd.ops import bce_with_logits
+
+    zs = [Value(0.5), Value(-2.0), Value(3.0)]
+    want = bce_with_logits(zs, [1.0, 0.0, 1.0]).data
+    got = bce_with_logits(iter(zs), iter([1, 0, 1]))
+    got.backward()
+    assert got.data == want and type(got._ctx[0]) is float
