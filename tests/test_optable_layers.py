@@ -284,3 +284,34 @@ def test_the_readers_forms_compute_what_the_op_computes():
             assert math.isclose(got, want, rel_tol=1e-12), (spec.op, spec.math, x)
         checked.append(spec.op)
     assert {"log1p", "tanh", "sigmoid", "exp", "sqrt", "abs", "**", "rdiv"} <= set(checked)
+
+
+def test_the_readers_derivatives_are_the_ops_gradients():
+    # an op's `dmath` (the local slope shown in codegen's comments and the explorer) in
+    # ordinary notation: evaluated at a few points, it is the op's gradient for g = 1
+    from autograd.opspec import FUNCTIONS, SPECS
+
+    notation = [("σ(a)", "sigma(a)"), (")(", ")*("), ("2√a", "2*sqrt(a)"), ("−", "-"),
+                ("²", "**2"), ("·", "*"), ("^", "**"), ("ln c", "log(c)")]  # fmt: skip
+    env = {"__builtins__": {}, **FUNCTIONS, "sigma": FUNCTIONS["sigmoid"]}
+    env["sign"] = lambda x: (x > 0) - (x < 0)
+    checked = []
+    for spec in SPECS.values():
+        if spec.form not in ("v", "vc"):
+            continue
+        text = spec.dmath[0]
+        for old, new in notation:
+            text = text.replace(old, new)
+        shown = builtins.compile(ast.parse(text, mode="eval"), "<dmath>", "eval")
+        forward = builtins.compile(ast.parse(spec.forward, mode="eval"), "<forward>", "eval")
+        grad = builtins.compile(ast.parse(spec.grads[0], mode="eval"), "<grad>", "eval")
+        for x, k in ((0.3, 1.7), (2.5, 0.5), (-0.7, 3.0)):
+            try:
+                out = eval(forward, env, {"a": x, "c": k})  # noqa: S307 - the table's own text
+            except (ArithmeticError, ValueError):
+                continue  # outside the op's domain
+            want = eval(grad, env, {"a": x, "c": k, "out": out, "g": 1.0})  # noqa: S307
+            got = eval(shown, env, {"a": x, "c": k})  # noqa: S307
+            assert math.isclose(got, want, rel_tol=1e-12), (spec.op, spec.dmath[0], x)
+        checked.append(spec.op)
+    assert len(checked) == sum(s.form in ("v", "vc") for s in SPECS.values())
