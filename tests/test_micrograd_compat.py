@@ -72,17 +72,18 @@ def test_same_numbers_as_micrograd(case):
     assert ours == pytest.approx(theirs, rel=1e-12)
 
 
+def cube(self: Value) -> Value:
+    """The way micrograd users add an op: a Value with children, op and a closure."""
+    out = Value(self.data**3, (self,), "cube")
+
+    def _backward():
+        self.grad += 3 * self.data**2 * out.grad
+
+    out._backward = _backward
+    return out
+
+
 def test_micrograd_style_custom_op_runs_unchanged():
-    # The way micrograd users add an op: a Value with children, op and a closure.
-    def cube(self):
-        out = Value(self.data**3, (self,), "cube")
-
-        def _backward():
-            self.grad += 3 * self.data**2 * out.grad
-
-        out._backward = _backward
-        return out
-
     x = Value(2.0)
     y = cube(x) + x
     y.backward()

@@ -355,16 +355,9 @@ def test_a_shared_number_argument():
 
 
 def test_a_custom_op_runs_each_sample_on_the_engine_and_in_axes_must_match():
+    from test_micrograd_compat import cube  # micrograd-style: no op-table entry
+
     from autograd.compiled import CompileWarning
-
-    def cube(x: Value) -> Value:  # micrograd-style: no op-table entry, so no compiled code
-        out = Value(x.data**3, (x,), "cube")
-
-        def _backward():
-            x.grad += 3 * x.data**2 * out.grad
-
-        out._backward = _backward
-        return out
 
     w = Value(0.5)
     X = np.array([1.0, -2.0, 0.5])
