@@ -489,9 +489,7 @@ def _folded_backward(out, root, ops, specs, need, wanted_set, var, grad, lits, i
         layer = layers.get(v)
         if layer is not None:
             if v is next(n for n in layer.neurons if n in need):  # every gradient is final
-                for x, dx, i in _layer_backward(
-                    out, layer, grad, need, wanted_set, var, lits, new_var
-                ):
+                for x, dx, i in _layer_backward(out, layer, grad, need, wanted_set, lits, new_var):
                     parts, reads = start(x, "", -1)
                     parts.append(f"{{{len(reads)}}}[{i}]")
                     reads.append(dx)
@@ -524,10 +522,10 @@ def _layer_forward(layer, var, lits, spec_of, fresh, lines: list[Line]) -> None:
         lines.append(Line(layer.x, tuple(var[x] for x in layer.xs), f"layer_rows({_fields(k)})"))
     else:  # the matrix of the layer before, its rows in this layer's order
         src, perm = layer.source
-        at = src.y if src.act is None else src.u
-        layer.x = at if not fused.permute(perm) else fresh()
-        if layer.x != at:
-            lines.append(Line(layer.x, (at,), "{0}" + fused.permute(perm)))
+        at, rows = src.y if src.act is None else src.u, fused.permute(perm)
+        layer.x = fresh() if rows else at
+        if rows:
+            lines.append(Line(layer.x, (at,), "{0}" + rows))
     flat = tuple(var[w] for ws in layer.weights for w in ws)
     layer.w = fresh()
     lines.append(Line(layer.w, flat, f"layer_matrix({k}, {_fields(len(flat))})"))
@@ -558,7 +556,7 @@ def _fields(n: int) -> str:
     return ", ".join(f"{{{k}}}" for k in range(n))
 
 
-def _layer_backward(out, layer, grad, need, wanted_set, var, lits, new_var) -> list:
+def _layer_backward(out, layer, grad, need, wanted_set, lits, new_var) -> list:
     """A dense layer's backward lines, once every neuron's gradient is final; its inputs'
     terms (input, variable of dX, row) to add to their gradients."""
 
@@ -569,7 +567,8 @@ def _layer_backward(out, layer, grad, need, wanted_set, var, lits, new_var) -> l
 
     if layer.g_from is not None:  # the next layer's dX, in this layer's order
         dx, perm = layer.g_from
-        g = dx if not fused.permute(perm) else line((dx,), "{0}" + fused.permute(perm))
+        rows = fused.permute(perm)
+        g = line((dx,), "{0}" + rows) if rows else dx
     else:
         rows = layer.rows
         reads = tuple(grad[v] for v in rows if v in need)
