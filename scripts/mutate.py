@@ -332,6 +332,11 @@ class Mutant:
     original: str  # the original source line
     mutated: str  # the whole mutated file
     new_text: str  # the mutated line, for the report
+    end: int = 0  # the last line of the mutated node (0: `line` only)
+
+    @property
+    def lines(self) -> range:
+        return range(self.line, max(self.line, self.end) + 1)
 
     @property
     def equivalent(self) -> str | None:
@@ -548,7 +553,8 @@ def generate(rel: str) -> list[Mutant]:
             return
         original = lines[node.lineno - 1].rstrip("\n")
         shown = mutated.splitlines()[node.lineno - 1]
-        found.append(Mutant(rel, node.lineno, kind, desc, original, mutated, shown))
+        end = getattr(node, "end_lineno", None) or node.lineno
+        found.append(Mutant(rel, node.lineno, kind, desc, original, mutated, shown, end))
 
     for node in ast.walk(tree):
         if id(node) in skip or not hasattr(node, "lineno"):
@@ -588,10 +594,15 @@ def _copy_tree(dest: str) -> None:
             shutil.copy2(src, os.path.join(dest, name))
 
 
-def _pytest_cmd(tmp: str, stage: list[str]) -> list[str]:
-    files = sorted(
+def _stage_files(tmp: str, stage: list[str]) -> list[str]:
+    return sorted(
         os.path.relpath(f, tmp) for pat in stage for f in glob.glob(os.path.join(tmp, pat))
     )
+
+
+def _pytest_cmd(tmp: str, stage: list[str], ids: list[str] | None = None) -> list[str]:
+    """The stage's files, or only the tests `ids` of them."""
+    files = _stage_files(tmp, stage) if ids is None else ids
     cmd = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "--no-header"]
     cmd += ["-o", "addopts="]
     for t in SLOW_TESTS:
@@ -610,17 +621,26 @@ def _env(tmp: str) -> dict[str, str]:
     return env
 
 
-def _run(tmp: str, timeout: float, fork: bool = True) -> tuple[str, float, str, int]:
+def _run(
+    tmp: str, timeout: float, fork: bool = True, select: list[list[str]] | None = None
+) -> tuple[str, float, str, int]:
     """('pass' | 'fail' | 'timeout', seconds, last lines of output, index of the last
-    stage run) over the stages."""
+    stage run) over the stages; with `select`, only those tests of each stage."""
     t0 = time.monotonic()
     status, tail, last = "pass", "", 0
+    if select is not None and not any(select):
+        return "pass", 0.0, UNRUN, 0
     for k, stage in enumerate(STAGES):
-        if not _pytest_cmd(tmp, stage)[-1].endswith(".py"):
-            continue  # no file of this stage exists
+        ids = None if select is None else select[k]
+        if not (ids if ids is not None else _stage_files(tmp, stage)):
+            continue  # no file (or selected test) of this stage
         left = timeout - (time.monotonic() - t0)
-        run = _run_forked if fork else _run_subprocess
-        status, _, tail = run(tmp, stage, left) if left > 0 else ("timeout", 0.0, "")
+        if left <= 0:
+            status, tail = "timeout", ""
+        elif fork:
+            status, _, tail = _run_forked(tmp, stage, left, ids)
+        else:
+            status, _, tail = _run_subprocess(tmp, stage, left)
         last = k
         if status != "pass":
             break
@@ -674,10 +694,17 @@ def _terminate(*_: object) -> None:
     raise SystemExit("mutate.py: terminated")
 
 
-def _run_forked(tmp: str, stage: list[str], timeout: float) -> tuple[str, float, str]:
-    """pytest in a forked child of this (preloaded) process, output to a log file."""
+def _run_forked(
+    tmp: str,
+    stage: list[str],
+    timeout: float,
+    ids: list[str] | None = None,
+    trace: tuple[list[str], str] | None = None,
+) -> tuple[str, float, str]:
+    """pytest in a forked child of this (preloaded) process, output to a log file;
+    with `trace` (files, json path), which lines of the files each test runs."""
     log = os.path.join(tmp, ".mutant.log")
-    args = _pytest_cmd(tmp, stage)[3:]  # drop `python -m pytest`
+    args = _pytest_cmd(tmp, stage, ids)[3:]  # drop `python -m pytest`
     t0 = time.monotonic()
     pid = os.fork()
     if pid == 0:  # the child: never returns
@@ -692,7 +719,7 @@ def _run_forked(tmp: str, stage: list[str], timeout: float) -> tuple[str, float,
             sys.path.insert(0, tmp)
             import pytest
 
-            code = int(pytest.main(args))
+            code = int(pytest.main(args)) if trace is None else _traced_main(args, tmp, *trace)
         finally:
             sys.stdout.flush()
             sys.stderr.flush()
@@ -717,6 +744,96 @@ def _run_forked(tmp: str, stage: list[str], timeout: float) -> tuple[str, float,
     return ("pass" if ok else "fail"), secs, tail
 
 
+# -- which tests run which lines ------------------------------------------------
+# A mutant runs only the tests that run one of its lines (mutmut's and cosmic-ray's
+# coverage filter), stage by stage; a line that runs outside any test (at import,
+# while collecting) keeps the whole stages. A test whose result depends on a line run
+# only by an earlier test (a cache filled there) is missed: a survivor is worth a run
+# of the whole stages (`--every-test --files F --lines N`) before it is called one.
+
+UNRUN = "no test of the stages runs these lines"
+
+
+def _traced_main(args: list[str], tmp: str, files: list[str], out: str) -> int:
+    """pytest.main(args), writing {test id: ["file:line", ...]} of `files` to `out`
+    ("" holds the lines run outside any test)."""
+    import json
+    import threading
+
+    import pytest
+
+    where = {os.path.join(tmp, f): f for f in files}
+    seen: dict[str, set[str]] = {"": set()}
+    sink = [seen[""]]
+
+    def local(frame, event, arg):  # noqa: ANN001, ANN202
+        if event == "line":
+            sink[0].add(f"{where[frame.f_code.co_filename]}:{frame.f_lineno}")
+        return local
+
+    def on_call(frame, event, arg):  # noqa: ANN001, ANN202
+        return local if frame.f_code.co_filename in where else None
+
+    class Cover:
+        @pytest.hookimpl(hookwrapper=True)
+        def pytest_runtest_protocol(self, item, nextitem):  # noqa: ANN001, ANN202
+            sink[0] = seen.setdefault(item.nodeid, set())
+            yield
+            sink[0] = seen[""]
+
+    threading.settrace(on_call)
+    sys.settrace(on_call)
+    try:
+        code = int(pytest.main(args, plugins=[Cover()]))
+    finally:
+        sys.settrace(None)
+    with open(out, "w", encoding="utf-8") as f:
+        json.dump({k: sorted(v) for k, v in seen.items()}, f)
+    return code
+
+
+@dataclass
+class Coverage:
+    tests: list[tuple[int, str]]  # (stage, test id), in the order they ran
+    lines: dict[str, set[int]]  # "file:line" -> indices into tests
+    outside: set[str]  # "file:line" run outside any test
+
+    def select(self, m: Mutant) -> list[list[str]] | None:
+        """The tests to run per stage, or None: every test of every stage."""
+        keys = [f"{m.file}:{n}" for n in m.lines]
+        if any(k in self.outside for k in keys):
+            return None
+        chosen = sorted(set().union(*(self.lines.get(k, set()) for k in keys)))
+        out: list[list[str]] = [[] for _ in STAGES]
+        for i in chosen:
+            stage, test = self.tests[i]
+            out[stage].append(test)
+        return out
+
+
+def _coverage(tmp: str, files: list[str]) -> Coverage:
+    """Run the stages once on the unmutated copy, tracing `files`."""
+    import json
+
+    cov = Coverage([], {}, set())
+    for k, stage in enumerate(STAGES):
+        if not _stage_files(tmp, stage):
+            continue
+        out = os.path.join(tmp, f".cover{k}.json")
+        status, secs, tail = _run_forked(tmp, stage, 3600, None, (files, out))
+        if status != "pass":
+            sys.exit(f"mutate.py: stage {k + 1} fails when traced:\n{tail}")
+        with open(out, encoding="utf-8") as f:
+            seen = json.load(f)
+        cov.outside.update(seen.pop(""))
+        for test, lines in seen.items():
+            for key in lines:
+                cov.lines.setdefault(key, set()).add(len(cov.tests))
+            cov.tests.append((k, test))
+        print(f"traced stage {k + 1}: {len(seen)} tests, {secs:.0f} s", flush=True)
+    return cov
+
+
 def _check_copy(tmp: str) -> None:
     """The temporary copy, not the installed package, must be what the tests import."""
     code = "import autograd, nn; print(autograd.__file__); print(nn.__file__)"
@@ -729,7 +846,13 @@ def _check_copy(tmp: str) -> None:
 
 
 def _worker(
-    tmp: str, jobs: list[tuple[int, Mutant]], timeout: float, results: dict, log, fork: bool
+    tmp: str,
+    jobs: list[tuple[int, Mutant]],
+    timeout: float,
+    results: dict,
+    log,  # noqa: ANN001
+    fork: bool,
+    cov: Coverage | None,
 ) -> None:
     """Run these mutants one after the other in the copy `tmp`."""
     for i, m in jobs:
@@ -741,7 +864,8 @@ def _worker(
         with open(target, "w", encoding="utf-8") as f:
             f.write(m.mutated)
         try:
-            status, secs, tail, stage = _run(tmp, timeout, fork)
+            select = cov.select(m) if cov is not None else None
+            status, secs, tail, stage = _run(tmp, timeout, fork, select)
         finally:
             with open(target, "w", encoding="utf-8") as f:
                 f.write(original)
@@ -749,17 +873,24 @@ def _worker(
         log(i, m, status, secs)
 
 
-def run_all(mutants: list[Mutant], jobs: int, timeout: float | None, fork: bool) -> dict:
+def run_all(
+    mutants: list[Mutant], jobs: int, timeout: float | None, fork: bool, every: bool = False
+) -> dict:
+    """Run each mutant's tests: every test of the stages, or (`every` false, forking)
+    only the tests that run its lines."""
     import threading
 
     if fork:
         _preload()
+    cov = None
     with tempfile.TemporaryDirectory(prefix="valuegrad-mut-") as tmp:
         _copy_tree(tmp)
         _check_copy(tmp)
         status, base, tail, _ = _run(tmp, 3600, fork)
         if status != "pass":
             sys.exit(f"mutate.py: the test subset fails on the unmutated code:\n{tail}")
+        if fork and not every:
+            cov = _coverage(tmp, sorted({m.file for m in mutants}))
     if timeout is None:
         timeout = 4 * base + 60  # generous: on a loaded machine a survivor must not time out
     print(f"unmutated subset: {base:.1f} s; timeout per mutant {timeout:.0f} s", flush=True)
@@ -772,6 +903,8 @@ def run_all(mutants: list[Mutant], jobs: int, timeout: float | None, fork: bool)
             done = len(results)
             eq = " [EQUIV]" if m.equivalent else ""
             mark = {"pass": "SURVIVED", "fail": "killed", "timeout": "timeout"}[status]
+            if results[i][2] == UNRUN:
+                mark += ", no test runs it"
             el = time.monotonic() - t0
             print(
                 f"[{done}/{len(mutants)} {el:.0f}s] {m.file}:{m.line} [{m.kind}] {m.desc}: "
@@ -785,7 +918,7 @@ def run_all(mutants: list[Mutant], jobs: int, timeout: float | None, fork: bool)
         for k in range(jobs):
             tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="valuegrad-mut-"))
             _copy_tree(tmp)
-            work = (tmp, indexed[k::jobs], timeout, results, log, fork)
+            work = (tmp, indexed[k::jobs], timeout, results, log, fork, cov)
             threads.append(threading.Thread(target=_worker, args=work, daemon=True))
         try:
             for t in threads:
@@ -817,6 +950,7 @@ def report(mutants: list[Mutant], results: dict[int, tuple[str, float, str, int]
     for i, m in enumerate(mutants):
         if i in results and results[i][0] == "pass":
             eq = f"  [EQUIV: {m.equivalent}]" if m.equivalent else ""
+            eq += f"  [{UNRUN}]" if results[i][2] == UNRUN else ""
             out.append(f"{m.file}:{m.line} [{m.kind}] {m.desc}{eq}")
             out.append(f"    {m.original.strip()}")
             out.append(f"    => {m.new_text.strip()}")
@@ -857,6 +991,12 @@ def main(argv: list[str] | None = None) -> int:
         help="a fresh `python -m pytest` per mutant (slower) instead of forking a process "
         "that has imported pytest, hypothesis, sympy and torch once",
     )
+    ap.add_argument(
+        "--every-test",
+        action="store_true",
+        help="run every test of the stages for each mutant, not only the tests that run "
+        "its lines (traced once on the unmutated code)",
+    )
     args = ap.parse_args(argv)
     files = args.files or CORE + (EXTRA if args.extra else []) + (COMPILE if args.compile else [])
     mutants: list[Mutant] = []
@@ -887,7 +1027,7 @@ def main(argv: list[str] | None = None) -> int:
         del STAGES[0]
     signal.signal(signal.SIGTERM, _terminate)
     fork = not args.no_fork and hasattr(os, "fork")
-    run = run_all(mutants, max(1, args.jobs), args.timeout, fork)
+    run = run_all(mutants, max(1, args.jobs), args.timeout, fork, args.every_test)
     text = report(mutants, run["results"])
     print("\n" + text)
     if args.out:
