@@ -525,10 +525,24 @@ def _old_ops(out: Value, young: set[int]) -> set[Value]:
     return old
 
 
-def _brief(shape: tuple) -> str:
-    numbers, values = shape.count("f"), shape.count("v")
-    extra = ", value_and_grad" if shape[-1] == "value_and_grad" else ""
-    return f"{numbers} numbers and {values} Values in {len(shape) - numbers - values} lists{extra}"
+_NOTES = {
+    "value_and_grad": "value_and_grad",
+    "columns": "over columns (vmap)",
+    "aliases": "a Value passed more than once",
+    "shared": "an argument the function also reaches",
+    "mapped": "",  # vmap's in_axes, told by "columns"
+    "list": "",
+    "tuple": "",
+}
+
+
+def _brief(key: tuple) -> str:
+    """A program's key (the arguments' shape, then notes) in words."""
+    numbers, values = key.count("f"), key.count("v")
+    lists = sum(type(k) is tuple and k[0] in ("list", "tuple") for k in key) - 1  # not args
+    notes = [_NOTES[k if type(k) is str else k[0]] for k in key if k not in ("f", "v")]
+    extra = "".join(f", {n}" for n in notes if n)
+    return f"{numbers} numbers and {values} Values in {lists} lists{extra}"
 
 
 def compile(fn: Callable[..., Value]) -> Compiled:  # noqa: A001 - autograd.compile, as torch.compile

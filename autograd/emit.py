@@ -43,7 +43,7 @@ class NotCompilableError(TypeError):
 @functools.cache
 def _template(expr: str) -> tuple[str, tuple[str, ...]]:
     """A table expression as a format string with `{a}`, `{g}`, ... for its placeholders,
-    and the placeholders it uses, in order of first use.
+    and the placeholders it uses, each once.
 
     What is substituted is always an atom (a name, or a literal in parentheses
     when negative), so Python's precedence keeps the expression's meaning.
@@ -166,7 +166,7 @@ def sanitize(label: str) -> str:
     Operator signs go, spaces become `_`: the lecture's 'x1*w1 + x2*w2' is `x1w1_x2w2`.
     """
     name = re.sub(r"[^A-Za-z0-9_\s]+", "", label)
-    name = re.sub(r"[\s_]+", "_", name).strip("_")[:32]
+    name = re.sub(r"[\s_]+", "_", name).strip("_")[:32].rstrip("_")
     if name and name[0].isdigit():
         name = f"v_{name}"
     return name

@@ -109,10 +109,27 @@ STAGES = [
         "tests/test_gcpause.py",
         "tests/test_nn_mazur.py",
     ],
+    # the compile suites' random programs, the explorer and drawings (headless
+    # Chromium), the playground, the torch bridge: every other test file but the
+    # README's install test (a pip install)
+    [
+        "tests/test_compile_fold.py",
+        "tests/test_compile_vs_engine.py",
+        "tests/test_draw*.py",
+        "tests/test_explore*.py",
+        "tests/test_gradcheck_rounding.py",
+        "tests/test_issue22_*.py",
+        "tests/test_nn_docs.py",
+        "tests/test_nn_load*.py",
+        "tests/test_nn_torch.py",
+        "tests/test_ops_losses_lengths.py",
+        "tests/test_playground*.py",
+        "tests/test_torch_*.py",
+    ],
 ]
 # The slowest tests (pytest --durations=60 on the whole suite, 2026-11-27: each took
 # over 2 s of the suite's 83 s, together 71 s), left out of every mutant's run. The
-# browser tests (test_draw.py) and the notebooks are in no stage.
+# notebooks are in no stage.
 SLOW_TESTS = [
     "tests/test_properties.py::test_random_expressions_agree_with_finite_differences",  # 33 s
     "tests/test_nn.py::test_same_numbers_as_micrograd_step_for_step",  # 2 x 6-10 s
@@ -604,7 +621,7 @@ def _pytest_cmd(tmp: str, stage: list[str], ids: list[str] | None = None) -> lis
     """The stage's files, or only the tests `ids` of them."""
     files = _stage_files(tmp, stage) if ids is None else ids
     cmd = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "--no-header"]
-    cmd += ["-o", "addopts="]
+    cmd += ["-o", "addopts=", "--assert=plain"]  # pass or fail is all that counts: no rewriting
     for t in SLOW_TESTS:
         cmd += ["--deselect", t]
     return cmd + files
@@ -666,6 +683,13 @@ def _run_subprocess(tmp: str, stage: list[str], timeout: float) -> tuple[str, fl
 
 
 _PRELOAD = ["pytest", "hypothesis", "numpy", "sympy", "torch", "micrograd", "graphviz"]
+_PRELOAD += [  # pytest's plugins, imported by every run (0.5 s each time otherwise)
+    "_hypothesis_pytestplugin",
+    "xdist.plugin",
+    "xdist.looponfail",
+    "nbmake.pytest_plugin",
+    "platformdirs.pytest_plugin",
+]
 
 
 def _preload() -> None:
@@ -717,8 +741,11 @@ def _run_forked(
             os.chdir(tmp)
             os.environ["PYTHONPATH"] = tmp
             sys.path.insert(0, tmp)
+            import gc
+
             import pytest
 
+            gc.freeze()  # pytest's gc.collect() calls then skip the preloaded modules
             code = int(pytest.main(args)) if trace is None else _traced_main(args, tmp, *trace)
         finally:
             sys.stdout.flush()
@@ -997,6 +1024,7 @@ def main(argv: list[str] | None = None) -> int:
         help="run every test of the stages for each mutant, not only the tests that run "
         "its lines (traced once on the unmutated code)",
     )
+    ap.add_argument("--rerun", help="only the survivors listed in this report (written by --out)")
     args = ap.parse_args(argv)
     files = args.files or CORE + (EXTRA if args.extra else []) + (COMPILE if args.compile else [])
     mutants: list[Mutant] = []
@@ -1009,6 +1037,10 @@ def main(argv: list[str] | None = None) -> int:
                 keep.update(range(int(lo), int(hi or lo) + 1))
             ms = [m for m in ms if m.line in keep]
         mutants += ms[: args.limit] if args.limit else ms
+    if args.rerun:
+        with open(args.rerun, encoding="utf-8") as f:
+            listed = {line.split("  [")[0] for line in f if not line.startswith(" ")}
+        mutants = [m for m in mutants if f"{m.file}:{m.line} [{m.kind}] {m.desc}" in listed]
     if args.sample and args.sample < len(mutants):
         import random
 

@@ -123,7 +123,7 @@ def test_a_compiled_function_says_what_it_wraps_and_what_a_trace_cost():
     f(Value(1.0), 2.0)
     spent = time.process_time() - t0
     (info,) = f.traces
-    assert info.ops == 3 and info.shape == "1 numbers and 1 Values in 1 lists"
+    assert info.ops == 3 and info.shape == "1 numbers and 1 Values in 0 lists"
     assert 0.0 <= info.emit_seconds <= spent and 0.0 <= info.compile_seconds <= spent
 
 
@@ -220,3 +220,202 @@ def test_backward_inside_a_compiled_function_is_refused():
 
     with pytest.raises(TracingError, match="backward"):
         autograd.compile(loss)(Value(1.0))
+
+
+# -- compiled.py: the code cache, chunking, the trace's record (full mutation run, 2026-12-04)
+
+
+def test_the_code_cache_reuses_code_and_drops_the_least_recently_used(monkeypatch):
+    from collections import OrderedDict
+
+    from autograd import compiled
+
+    monkeypatch.setattr(compiled, "_CODE", OrderedDict())
+    monkeypatch.setattr(compiled, "_CODE_MAX", 2)
+
+    def code(k: int):
+        source = f"def chunk(S):\n    S[0] = S[0] + {k}.0\n"
+        return compiled._function(source, f"chunk {k}").__code__
+
+    one, two = code(1), code(2)
+    assert code(1) is one  # the same source: the same code, not compiled again
+    three = code(3)  # the cache is full: the least recently used (2) goes
+    assert list(compiled._CODE.values()) == [one, three]
+    assert code(1) is one and code(3) is three and code(2) is not two
+    S = [1.0]
+    compiled._function("def chunk(S):\n    S[0] = S[0] + 1.0\n", "again")(S)
+    assert S == [2.0]
+
+
+def test_chunks_are_runs_of_chunk_cost_reads(monkeypatch):
+    from types import SimpleNamespace
+
+    from autograd import compiled
+
+    monkeypatch.setattr(compiled, "CHUNK_COST", 10)
+    reads = [2, 2, 2, 2, 0, 5, 1, 2, 7, 3, 0, 0]  # a line costs its reads + 1
+    lines = [SimpleNamespace(reads=tuple(range(n))) for n in reads]
+    groups = compiled._groups(lines)
+    assert [x for g in groups for x in g] == lines
+
+    def cost(g):
+        return sum(len(x.reads) + 1 for x in g)
+
+    for g in groups[:-1]:  # each ends at the line where the run reaches CHUNK_COST
+        assert cost(g) >= 10 > cost(g[:-1])
+    assert cost(groups[-1]) < 10
+    assert len(groups) == 4
+
+
+def test_a_fallback_runs_the_engine_on_every_call_and_warns_once_at_the_callers_line():
+    def cube(x: Value) -> Value:  # a micrograd-style custom op: no table entry
+        out = Value(x.data**3, (x,), "cube")
+
+        def _backward():
+            x.grad += 3 * x.data**2 * out.grad
+
+        out._backward = _backward
+        return out
+
+    cf = autograd.compile(lambda x: cube(x) * 2.0)
+    with pytest.warns(CompileWarning) as caught:
+        for x0 in (1.5, 2.0, -3.0):
+            x = Value(x0)
+            out = cf(x)
+            out.backward()
+            assert (out.data, x.grad) == (x0**3 * 2.0, 3 * x0**2 * 2.0)
+    assert len(caught) == 1
+    assert caught[0].filename == __file__
+
+
+def test_value_and_grad_of_nested_arguments_is_the_engines():
+    cf = autograd.compile(lambda xs, y: xs[0] * xs[1] * y + xs[1])
+    value, (dxs, dy) = cf.value_and_grad([1.5, 2.0], 3.0)
+    xs, y = [Value(1.5), Value(2.0)], Value(3.0)
+    out = xs[0] * xs[1] * y + xs[1]
+    assert (value, dxs, dy) == (out.data, gradients(out, xs), gradients(out, [y])[0])
+
+
+def test_a_value_also_reached_then_another_value_reads_each_afresh():
+    """Traced first with the Value the function also reaches; then called with another."""
+    p = Value(2.0)
+    cf = autograd.compile(lambda x: x * p + x)
+    cf(p).backward()  # d/dp (p*p + p) = 2p + 1
+    assert p.grad == 5.0
+    x = Value(3.0)
+    out = cf(x)
+    out.backward()
+    assert (out.data, x.grad, p.grad) == (9.0, 3.0, 5.0 + 3.0)
+
+
+def test_a_value_passed_twice_after_two_different_ones():
+    cf = autograd.compile(lambda a, b: a * b + a)
+    cf(Value(2.0), Value(3.0)).backward()
+    w = Value(3.0)
+    out = cf(w, w)
+    out.backward()
+    assert (out.data, w.grad) == (12.0, 7.0)  # d/dw (w*w + w) = 2w + 1
+
+
+def test_the_trace_record_and_the_debug_log(caplog):
+    cf = autograd.compile(lambda x, y: (x[0] * x[1] if isinstance(x, list) else x * y).tanh() + y)
+    with caplog.at_level("DEBUG", logger="valuegrad.compile"):
+        cf(Value(0.5), Value(2.0))
+        cf.value_and_grad(0.5, 2.0)
+        w = Value(1.0)
+        cf(w, w)
+        cf([Value(1.0), 2.0], w)
+    plain, vg, twice, nested = cf.traces
+    assert plain.shape == "0 numbers and 2 Values in 0 lists"
+    assert vg.shape == "2 numbers and 0 Values in 0 lists, value_and_grad"
+    assert twice.shape == "0 numbers and 2 Values in 0 lists, a Value passed more than once"
+    assert nested.shape == "1 numbers and 2 Values in 1 lists"
+    assert plain.ops == 3 and plain.lines >= 2 * plain.ops and plain.chunks == 2
+    text = "\n".join(r.getMessage() for r in caplog.records)
+    assert "3 ops," in text and "lines in 2 chunks" in text
+
+
+def test_create_graph_through_vmap_is_refused():
+    w = Value(0.5)
+    loss = autograd.vmap(lambda x: (w * x).tanh())([1.0, 2.0])
+    with pytest.raises(NotImplementedError, match="create_graph through a compiled"):
+        gradients(loss, [w], create_graph=True)
+
+
+# -- emit.py: literals, the table's templates, names
+
+
+@pytest.mark.parametrize(
+    "c,text",
+    [
+        (1.5, "1.5"),
+        (-2.0, "(-2.0)"),
+        (-0.0, "(-0.0)"),
+        (1e-300, "1e-300"),
+        (math.inf, "inf"),
+        (-math.inf, "(-inf)"),
+        (math.nan, "nan"),
+        (True, "1"),
+        (False, "0"),
+        (3, "3"),
+        (-3, "(-3)"),
+        (2**63 - 1, "9223372036854775807"),
+        (-(2**63) + 1, "(-9223372036854775807)"),
+    ],
+)
+def test_a_constant_is_written_as_python_reads_it_back(c, text):
+    from autograd.emit import literal
+
+    assert literal(c) == text
+    assert eval(text, {"inf": math.inf, "nan": math.nan}) == c or math.isnan(c)  # our text
+
+
+def test_a_numpy_constant_is_written_as_the_float_it_is():
+    np = pytest.importorskip("numpy")
+    from autograd.emit import literal
+
+    assert [literal(np.float64(x)) for x in (-0.5, math.inf, -math.inf)] == [
+        "(-0.5)",
+        "inf",
+        "(-inf)",
+    ]
+
+
+@pytest.mark.parametrize("c", [2**63, -(2**63), 10**30])
+def test_a_constant_without_a_float_literal_is_refused(c):
+    from fractions import Fraction
+
+    from autograd.emit import NotCompilableError, literal
+
+    for bad in (c, Fraction(1, 3), "1.0"):
+        with pytest.raises(NotCompilableError, match="has no literal form"):
+            literal(bad)
+
+
+def test_a_table_formula_may_only_call_the_tables_functions():
+    from autograd.emit import _template
+
+    fmt, used = _template("sin(a) * g")
+    assert fmt == "sin({a}) * {g}" and sorted(used) == ["a", "g"]
+    with pytest.raises(ValueError, match="'open' in 'open\\(a\\)' is not in FUNCTIONS"):
+        _template("open(a)")
+
+
+@pytest.mark.parametrize("bad", ["acc - a", "acc + (a - b)", "acc * a", "2 + a", "acc + a[0]"])
+def test_a_variadic_template_must_read_acc_plus_a_term(bad):
+    from autograd.emit import _fold
+
+    assert _fold("acc + a * w") == ("acc", "a * w")
+    with pytest.raises(ValueError, match="is not of the form `acc \\+ term`"):
+        _fold(bad)
+
+
+def test_unlabelled_values_are_numbered_per_op_and_labels_cut_to_32_characters():
+    x, y = Value(2.0), Value(3.0)
+    text = codegen(((x * y) + x) * y, [x, y])
+    assert "    mul1 = x1 * x2\n    add1 = mul1 + x1\n    mul2 = add1 * x2\n" in text
+    from autograd.emit import sanitize
+
+    long = "a very long label with forty-one characters in it"
+    assert sanitize(long) == "a_very_long_label_with_fortyone"  # 32 characters, then no "_"
+    assert sanitize("x" * 40) == "x" * 32
