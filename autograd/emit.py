@@ -204,7 +204,6 @@ class Straight:
     root: int = -1  # the output's variable
     seed: int = -1  # the variable holding the output's gradient (compile mode)
     grads: list[int] = field(default_factory=list)  # d root / d leaf, for each wanted leaf
-    inits: list[int] = field(default_factory=list)  # compile mode: each wanted leaf's prior grad
     wanted: list[int] = field(default_factory=list)  # indices into `leaves`
     n_ops: int = 0
     # vmap's dense layers: (variable of a matrix summed over samples, [(leaf, flat index)])
@@ -379,8 +378,7 @@ def straight_line(
         out.seed = new_var("seed")
         for v in out.leaves:
             if v in wanted_set:
-                grad[v] = new_var(f"g{len(out.names)}")
-                out.inits.append(grad[v])
+                grad[v] = new_var(f"g{len(out.names)}")  # holds the prior grad first
         _folded_backward(
             out, root, ops, specs, need, wanted_set, var, grad, lits, is_leaf, new_var, layers
         )
@@ -746,9 +744,6 @@ def _forward(
 ) -> tuple[list[str], list[int]]:
     """The forward right-hand side as fold terms (one for a fixed-arity op), and its reads."""
     reads: list[int] = []
-
-    def atom(x: object) -> int | str:
-        return var[x] if isinstance(x, Value) else literal(x)
 
     if spec.form == "n":
         acc, term = _fold(spec.forward)

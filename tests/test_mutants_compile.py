@@ -419,3 +419,91 @@ def test_unlabelled_values_are_numbered_per_op_and_labels_cut_to_32_characters()
     long = "a very long label with forty-one characters in it"
     assert sanitize(long) == "a_very_long_label_with_fortyone"  # 32 characters, then no "_"
     assert sanitize("x" * 40) == "x" * 32
+
+
+@pytest.mark.parametrize(
+    "expr,passes",
+    [
+        ("g", True),
+        ("g if a > 0 else 0.0", True),
+        ("g if a > 0 else 0", True),
+        ("0.5 if a > 0 else g", True),
+        ("g if a > 0 else -0.0", False),  # -0.0 + ... is not 0.0 + ...
+        ("g if a > 0 else (-0.0)", False),
+        ("g if a > 0 else 'g'", False),
+        ("g * a", False),
+        ("-g", False),
+        ("a", False),
+        ("a if a > 0 else g", False),
+    ],
+)
+def test_which_gradient_terms_pass_g_on(expr, passes):
+    """A run may start without `0.0 +` only from a term that is never -0.0 when g is not."""
+    from autograd.emit import _passes_on
+
+    assert _passes_on(expr) is passes
+
+
+@pytest.mark.parametrize(
+    "expr,atomic",
+    [("a * b", True), ("a / b", True), ("a + b", False), ("a - b", False), ("-a", True),
+     ("sin(a)", True), ("a", True), ("2.0", True), ("g if a > 0 else 0.0", False)],
+)  # fmt: skip
+def test_which_terms_need_parentheses_in_a_sum(expr, atomic):
+    from autograd.emit import _atomic
+
+    assert _atomic(expr) is atomic
+
+
+def test_codegen_comments_say_what_the_code_does_not():
+    x, y = Value(2.0), Value(3.0)
+    c = Value(3.0, label="c")
+    sq = x**2.0
+    sq.label = "x squared!"
+    text = codegen((x - y) * sq + c * x, [x, y])
+    assert "    sub1 = x1 - x2\n" in text  # the code says it: no comment
+    lines = [line.split("  # ") for line in text.splitlines()]
+    assert [
+        "    x_squared = pow_data(x1, 2.0)".ljust(50),
+        "**: x1 ** 2.0  label 'x squared!'",
+    ] in lines
+    assert "    c = 3.0  " in text and "# constant 'c'\n" in text
+    assert "# -: ∂sub1/∂x2 = −1\n" in text
+    unused = codegen(x * x, [x, y])
+    assert "    grad_x2 = 0.0" in unused and "# not used by the output\n" in unused
+    summed = codegen(total([x, y, x * y]), [x, y])
+    assert "# sum: ∂total1/∂x1 = 1\n" in summed and "# sum: Σ aᵢ\n" in summed
+
+
+def test_codegen_comments_line_up_at_most_48_columns_in():
+    x = Value(2.0, label="a very long label with forty-one characters in it")
+    text = codegen(x * x, [x])
+    assert "\n    " + "grad_mul1 = 1.0".ljust(48) + "  # ∂mul1/∂mul1 = 1\n" in text
+
+
+def test_a_long_sum_is_cut_into_lines_with_its_comment_on_the_first():
+    xs = [Value(float(i)) for i in range(70)]
+    text = codegen(total(xs), xs)
+    first = next(line for line in text.splitlines() if line.lstrip().startswith("total1 ="))
+    assert first.endswith("# sum: Σ aᵢ") and first.count("+") == 63  # 64 terms, 0.0 the first
+    namespace: dict = {}
+    exec(text, namespace)  # our generated code
+    assert namespace["forward_backward"](*[float(i) for i in range(70)])[0] == sum(range(70))
+
+
+def test_straight_line_is_readable_by_default():
+    from autograd.emit import straight_line
+
+    x, y = Value(2.0), Value(3.0)
+    sl = straight_line(x * y + x)
+    assert sl.names[sl.root] == "add1" and "grad_x1" in sl.names
+
+
+def test_a_sum_node_without_its_terms_is_refused():
+    from autograd.emit import NotCompilableError
+
+    x, y = Value(2.0), Value(3.0)
+    v = total([x, y])
+    v._ctx = None
+    with pytest.raises(NotCompilableError, match="kept no record of its terms"):
+        codegen(v, [x, y])
