@@ -8,12 +8,15 @@ import math
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import autograd
 from autograd import TracingError, Value, codegen, gradients
 from autograd.compiled import CompileWarning
 from autograd.ops import linear, total
 from autograd.opspec import SPECS
+from autograd.testing import expressions
 
 
 def run(text: str):
@@ -507,3 +510,70 @@ def test_a_sum_node_without_its_terms_is_refused():
     v._ctx = None
     with pytest.raises(NotCompilableError, match="kept no record of its terms"):
         codegen(v, [x, y])
+
+
+# -- emit.py's runs of gradient terms: cut at every term, and the sign of a zero gradient
+
+
+def _engine_and_compiled_grads(ex, point, scale, prior):
+    """(value, leaf gradients) of ex.build(...) * scale after backward, each leaf's .grad
+    first set to `prior`: the engine's, then the compiled function's (its second call)."""
+    results = []
+    cf = autograd.compile(ex.build)
+    try:
+        cf(*[Value(x) for x in point])  # the trace
+    except (ArithmeticError, ValueError):
+        return None
+    for f in (ex.build, cf):
+        xs = [Value(x) for x in point]
+        for x in xs:
+            x.grad = prior
+        try:
+            out = f(*xs) * scale
+        except (ArithmeticError, ValueError):
+            return None
+        out.backward()
+        results.append((out.data, [x.grad for x in xs]))
+    return results
+
+
+def _same(a: float, b: float) -> bool:
+    return (math.isnan(a) and math.isnan(b)) or (
+        a == b and math.copysign(1, a) == math.copysign(1, b)
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    expressions(max_depth=7),
+    st.lists(st.sampled_from([0.0, -0.0, 1.0, -2.0]), min_size=3, max_size=3),
+    st.sampled_from([1.0, -0.0, 0.0, -1.5]),
+    st.sampled_from([0.0, -0.0]),
+)
+def test_runs_cut_at_every_term_keep_the_engines_floats_and_signs_of_zero(ex, zs, scale, prior):
+    """Every run cut after each term (MAX_TERMS 1, FOLD_TERMS 0), at points with zeros,
+    a -0.0 or 0.0 seed and prior gradient: the compiled gradients are the engine's, bit for
+    bit, sign of zero included."""
+    from autograd import emit
+
+    point = [z if i % 2 else x for i, (x, z) in enumerate(zip(ex.point, zs))]
+    old = emit.MAX_TERMS, emit.FOLD_TERMS
+    emit.MAX_TERMS, emit.FOLD_TERMS = 1, 0
+    try:
+        got = _engine_and_compiled_grads(ex, point, scale, prior)
+    finally:
+        emit.MAX_TERMS, emit.FOLD_TERMS = old
+    if got is not None:
+        (v1, g1), (v2, g2) = got
+        assert _same(v1, v2) and all(map(_same, g1, g2)), (g1, g2)
+    got = _engine_and_compiled_grads(ex, point, scale, prior)  # the default runs
+    if got is not None:
+        (v1, g1), (v2, g2) = got
+        assert _same(v1, v2) and all(map(_same, g1, g2)), (g1, g2)
+
+
+def test_a_gradient_of_thousands_of_terms_compiles_as_the_engine_sums_it():
+    cs = [math.sin(i) for i in range(6000)]
+    fn = lambda x: total([x * c for c in cs])  # noqa: E731
+    (v1, g1), (v2, g2) = engine_and_compiled(fn, [0.7])
+    assert v1 == v2 and g1 == g2
