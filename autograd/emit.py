@@ -83,7 +83,7 @@ def _fill(
         if term and not _atomic(expr):
             text = f"({text})"
         hit = text, tuple(names)
-        if len(_FILLED) > 100_000:  # many distinct constants: start again
+        if len(_FILLED) > _FILLED_MAX:  # many distinct constants: start again
             _FILLED.clear()
         _FILLED[key] = hit
     for name in hit[1]:
@@ -92,6 +92,7 @@ def _fill(
 
 
 _FILLED: dict[tuple, tuple[str, tuple[str, ...]]] = {}
+_FILLED_MAX = 100_000
 
 
 @functools.cache
@@ -278,7 +279,6 @@ def straight_line(
                 leaves.append(p)
     if is_leaf(root):
         leaves.append(root)
-        seen.add(root)
     if inputs is not None:
         for x in inputs:
             if not isinstance(x, Value) or x._bw is not None:
@@ -406,7 +406,6 @@ def _readable_backward(out, root, ops, specs, need, wanted_set, var, grad, names
             out.backward.append(Line(g, (), "1.0", "the output's own slope"))
         else:
             out.backward.append(Line(g, (), "1.0", f"∂{names[root]}/∂{names[root]} = 1"))
-        first.add(root)
     for v, spec in zip(reversed(ops), reversed(specs)):
         if v not in need:
             continue

@@ -570,8 +570,7 @@ def _sigmoid(out, g):
 def _relu(out, g):
     # `not x <= 0` is x > 0 or NaN: NaN stays NaN and passes g on, as in PyTorch
     a = out._a
-    if not a.data <= 0.0:
-        a.grad += g
+    a.grad += g if not a.data <= 0.0 else 0.0  # adds 0.0 at the kink: -0.0 + 0.0 is 0.0
 
 
 def _sin(out, g):
@@ -591,10 +590,7 @@ def _sqrt(out, g):  # the derivative is +inf at 0
 
 def _abs(out, g):  # sign(x); 0 at the kink, as PyTorch does
     a = out._a
-    if a.data > 0.0:
-        a.grad += g
-    elif a.data < 0.0:
-        a.grad -= g
+    a.grad += g if a.data > 0.0 else (-g if a.data < 0.0 else 0.0)
 
 
 def _leaky_relu(out, g):

@@ -577,3 +577,33 @@ def test_a_gradient_of_thousands_of_terms_compiles_as_the_engine_sums_it():
     fn = lambda x: total([x * c for c in cs])  # noqa: E731
     (v1, g1), (v2, g2) = engine_and_compiled(fn, [0.7])
     assert v1 == v2 and g1 == g2
+
+
+def test_the_filled_template_cache_is_bounded(monkeypatch):
+    from autograd import emit
+
+    monkeypatch.setattr(emit, "_FILLED", {})
+    monkeypatch.setattr(emit, "_FILLED_MAX", 3)
+    for k in range(10):
+        reads: list[int] = []
+        assert emit._fill("a * c", {"a": 7}, reads, ("c", f"{k}.0")) == f"{{0}} * {k}.0"
+        assert reads == [7]
+        assert len(emit._FILLED) <= 4
+    assert len(emit._FILLED) == 2  # cleared at the 5th, then 6th to 10th: cleared again at 9th
+
+
+def test_a_closure_over_a_value_made_before_is_compiled_not_run_by_the_engine():
+    import warnings
+
+    p = Value(2.0)
+    hidden = p * 3.0
+    cm = autograd.compile(lambda x: (x * hidden).tanh())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CompileWarning)
+        for x0 in (0.1, 0.2):
+            x = Value(x0)
+            out = cm(x)
+            out.backward()
+            want = math.tanh(x0 * 6.0)
+            assert out.data == want and x.grad == (1 - want**2) * 6.0
+    assert len(cm.traces) == 1 and hidden.grad != 0.0

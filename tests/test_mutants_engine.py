@@ -227,3 +227,20 @@ def test_pow_of_two_values_accumulates_into_shared_operands():
         z(x, y).backward()
         assert x.grad == 13.0
         assert y.grad == pytest.approx(8.0 * math.log(2.0) + 1.0, rel=1e-15)
+
+
+@pytest.mark.parametrize("op", ["relu", "abs"])
+@pytest.mark.parametrize("x0", [0.0, -0.0, math.nan, 1.5, -1.5])
+def test_a_kink_adds_zero_onto_a_prior_gradient_as_torch_does(torch, op, x0):
+    """A leaf whose .grad is -0.0 gets -0.0 + 0.0 = 0.0 at relu's and abs's kink (torch
+    float64 accumulates the same way); compiled code and the engine agree (test_mutants_compile)."""
+    x = Value(x0)
+    x.grad = -0.0
+    getattr(x, op)().backward()
+    t = torch.tensor(x0, requires_grad=True)
+    t.grad = torch.tensor(-0.0)
+    getattr(torch, op)(t).backward()
+    want = t.grad.item()
+    assert (math.isnan(want) and math.isnan(x.grad)) or (
+        x.grad == want and math.copysign(1, x.grad) == math.copysign(1, want)
+    ), (x.grad, want)
