@@ -607,3 +607,14 @@ def test_a_closure_over_a_value_made_before_is_compiled_not_run_by_the_engine():
             want = math.tanh(x0 * 6.0)
             assert out.data == want and x.grad == (1 - want**2) * 6.0
     assert len(cm.traces) == 1 and hidden.grad != 0.0
+
+
+@pytest.mark.parametrize("x0", [-1.0, -1.5, -math.inf])
+def test_compiled_log1p_outside_its_domain_raises_the_engines_error(x0):
+    cf = autograd.compile(lambda x: x.log1p() * 2.0)
+    cf(Value(0.5))
+    with pytest.raises(ValueError) as theirs:
+        Value(x0).log1p()
+    with pytest.raises(ValueError) as ours:
+        cf(Value(x0))
+    assert str(ours.value) == str(theirs.value)

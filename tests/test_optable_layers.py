@@ -265,25 +265,29 @@ def test_the_readers_forms_compute_what_the_op_computes():
     # notation: evaluated by sympy at a few points, it is the op's forward
     from autograd.opspec import FUNCTIONS, SPECS
 
-    a, c = sympy.symbols("a c")
+    a, b, c = sympy.symbols("a b c")
     text = {"−": "-", "×": "*", "σ(a)": "1/(1 + exp(-a))", "√a": "sqrt(a)", "|a|": "Abs(a)"}
     named = {"relu(a)", "leaky_relu(a)", "softplus(a)"}  # the name is the formula
     checked = []
     for spec in SPECS.values():
-        if spec.form not in ("v", "vc") or spec.math in named:
+        if spec.form == "n" or spec.math in named:
             continue
+        other = "b" if spec.form == "vv" else "c"  # the second operand's name
         math_text = spec.math
         for k, v in text.items():
             math_text = math_text.replace(k, v)
-        expr = sympy.sympify(math_text, locals={"a": a, "c": c})
+        expr = sympy.sympify(math_text, locals={"a": a, "b": b, "c": c})
         tree = ast.parse(spec.forward, mode="eval")
         code = builtins.compile(tree, "<op table>", "eval")
         for x, k in ((0.3, 1.7), (2.5, 0.5)):
-            want = float(expr.subs({a: x, c: k}))
-            got = eval(code, {"__builtins__": {}, **FUNCTIONS}, {"a": x, "c": k})  # noqa: S307 - the table's own text
+            want = float(expr.subs({a: x, b: k, c: k}))
+            got = eval(code, {"__builtins__": {}, **FUNCTIONS}, {"a": x, other: k})  # noqa: S307 - the table's own text
             assert math.isclose(got, want, rel_tol=1e-12), (spec.op, spec.math, x)
-        checked.append(spec.op)
-    assert {"log1p", "tanh", "sigmoid", "exp", "sqrt", "abs", "**", "rdiv"} <= set(checked)
+        checked.append((spec.op, spec.form))
+    assert {"log1p", "tanh", "sigmoid", "exp", "sqrt", "abs", "**", "rdiv"} <= {
+        o for o, _ in checked
+    }
+    assert {("/", "vv"), ("**", "vv"), ("-", "vv"), ("*", "vv"), ("+", "vv")} <= set(checked)
 
 
 def test_the_readers_derivatives_are_the_ops_gradients():
@@ -292,26 +296,56 @@ def test_the_readers_derivatives_are_the_ops_gradients():
     from autograd.opspec import FUNCTIONS, SPECS
 
     notation = [("σ(a)", "sigma(a)"), (")(", ")*("), ("2√a", "2*sqrt(a)"), ("−", "-"),
-                ("²", "**2"), ("·", "*"), ("^", "**"), ("ln c", "log(c)")]  # fmt: skip
+                ("²", "**2"), ("·", "*"), ("^", "**"), ("ln c", "log(c)"),
+                ("ln a", "log(a)")]  # fmt: skip
     env = {"__builtins__": {}, **FUNCTIONS, "sigma": FUNCTIONS["sigmoid"]}
     env["sign"] = lambda x: (x > 0) - (x < 0)
     checked = []
     for spec in SPECS.values():
-        if spec.form not in ("v", "vc"):
+        if spec.form == "n":
             continue
-        text = spec.dmath[0]
-        for old, new in notation:
-            text = text.replace(old, new)
-        shown = builtins.compile(ast.parse(text, mode="eval"), "<dmath>", "eval")
+        other = "b" if spec.form == "vv" else "c"
         forward = builtins.compile(ast.parse(spec.forward, mode="eval"), "<forward>", "eval")
-        grad = builtins.compile(ast.parse(spec.grads[0], mode="eval"), "<grad>", "eval")
-        for x, k in ((0.3, 1.7), (2.5, 0.5), (-0.7, 3.0)):
-            try:
-                out = eval(forward, env, {"a": x, "c": k})  # noqa: S307 - the table's own text
-            except (ArithmeticError, ValueError):
-                continue  # outside the op's domain
-            want = eval(grad, env, {"a": x, "c": k, "out": out, "g": 1.0})  # noqa: S307
-            got = eval(shown, env, {"a": x, "c": k})  # noqa: S307
-            assert math.isclose(got, want, rel_tol=1e-12), (spec.op, spec.dmath[0], x)
-        checked.append(spec.op)
-    assert len(checked) == sum(s.form in ("v", "vc") for s in SPECS.values())
+        for text, grad_text in zip(spec.dmath, spec.grads):
+            for old, new in notation:
+                text = text.replace(old, new)
+            shown = builtins.compile(ast.parse(text, mode="eval"), "<dmath>", "eval")
+            grad = builtins.compile(ast.parse(grad_text, mode="eval"), "<grad>", "eval")
+            for x, k in ((0.3, 1.7), (2.5, 0.5), (-0.7, 3.0)):
+                at = {"a": x, other: k}
+                try:
+                    out = eval(forward, env, at)  # noqa: S307 - the table's own text
+                    want = eval(grad, env, {**at, "out": out, "g": 1.0})  # noqa: S307
+                except (ArithmeticError, ValueError):
+                    continue  # outside the op's domain
+                try:
+                    got = eval(shown, env, at)  # noqa: S307
+                except ValueError:  # ln a of a < 0: the engine's slope is NaN there
+                    assert math.isnan(want), (spec.op, text, x)
+                    continue
+                assert math.isclose(got, want, rel_tol=1e-12), (spec.op, text, x)
+            checked.append(spec.op)
+    assert len(checked) == sum(len(s.dmath) for s in SPECS.values() if s.form != "n")
+
+
+@pytest.mark.parametrize("name", sorted(BY_NAME))
+def test_each_function_ops_float_sympy_and_domain_forms_are_the_engines(name):
+    """Function.f (the strategies' float form), the sympy form (left and right of a kink)
+    and `lower` (the domain) against the engine's Value method."""
+    f = BY_NAME[name]
+    s = sympy.Symbol("s", real=True)
+    for x in (-2.5, -0.75, -1e-3, 1e-3, 0.6, 1.5, 3.0):
+        if f.lower is not None and not x > f.lower:
+            continue
+        v = Value(x)
+        out = getattr(v, name)()
+        out.backward()
+        assert f.f(x) == out.data, (name, x)
+        expr = f.sympy(sympy, s, x)
+        value, slope = float(expr.subs(s, x)), float(sympy.diff(expr, s).subs(s, x))
+        assert math.isclose(value, out.data, rel_tol=1e-12, abs_tol=1e-300), (name, x)
+        assert math.isclose(slope, v.grad, rel_tol=1e-12, abs_tol=1e-300), (name, x)
+    if f.lower is not None:
+        with pytest.raises(ValueError, match=f"{name}\\(\\) of"):
+            getattr(Value(math.nextafter(f.lower, -math.inf)), name)()
+        getattr(Value(math.nextafter(f.lower, math.inf)), name)()
