@@ -199,18 +199,7 @@ def _chunks(sl: Straight, layout: list[int]) -> tuple[list[tuple[str, tuple]], .
             head, defaults = "def chunk(S, L):", (itemgetter(*[slot[v] for v in loads]),)
             body.append(f"    {', '.join(names[v] for v in loads)} = L(S)")
         body += [f"    {render(line, sl.names)}" for line in group]
-        stores.sort(key=slot.__getitem__)
-        i = 0
-        while i < len(stores):  # a run of consecutive slots: one slice assignment
-            j = i + 1
-            while j < len(stores) and slot[stores[j]] == slot[stores[i]] + (j - i):
-                j += 1
-            if j - i == 1:
-                body.append(f"    S[{slot[stores[i]]}] = {names[stores[i]]}")
-            else:
-                values = ", ".join(names[v] for v in stores[i:j])
-                body.append(f"    S[{slot[stores[i]]}:{slot[stores[j - 1]] + 1}] = {values}")
-            i = j
+        body += [f"    {store}" for store in _stores(stores, slot, names)]
         sources.append((head + "\n" + "\n".join(body) + "\n", defaults))
     for v in outputs:  # an output no chunk wrote: an input passed through
         if slot[v] < 0:
@@ -218,6 +207,25 @@ def _chunks(sl: Straight, layout: list[int]) -> tuple[list[tuple[str, tuple]], .
             n_slots += 1
     slot.append(n_slots)  # the total, at the end
     return sources[:n_fwd], sources[n_fwd:], slot
+
+
+def _stores(stores: list[int], slot: list[int], names: list[str]) -> list[str]:
+    """Statements putting the variables `stores` in their slots of S: one slice assignment
+    per run of consecutive slots."""
+    stores = sorted(stores, key=slot.__getitem__)
+    out = []
+    i = 0
+    while i < len(stores):
+        j = i + 1
+        while j < len(stores) and slot[stores[j]] == slot[stores[i]] + (j - i):
+            j += 1
+        if j - i == 1:
+            out.append(f"S[{slot[stores[i]]}] = {names[stores[i]]}")
+        else:
+            values = ", ".join(names[v] for v in stores[i:j])
+            out.append(f"S[{slot[stores[i]]}:{slot[stores[j - 1]] + 1}] = {values}")
+        i = j
+    return out
 
 
 def _flatten(args: Sequence[Any]) -> tuple[list[Any], tuple]:

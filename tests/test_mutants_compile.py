@@ -618,3 +618,19 @@ def test_compiled_log1p_outside_its_domain_raises_the_engines_error(x0):
     with pytest.raises(ValueError) as ours:
         cf(Value(x0))
     assert str(ours.value) == str(theirs.value)
+
+
+def test_values_crossing_chunks_are_stored_a_run_of_consecutive_slots_at_a_time():
+    from autograd.compiled import _stores
+
+    names = ["a", "b", "c", "d", "e", "f"]
+    slot = [27, 10, 11, 20, 12, 40]  # (j + i for j - i would join 20 and 27)
+    got = _stores([0, 1, 2, 3, 4, 5], slot, names)
+    assert sorted(got) == sorted(["S[10:13] = b, c, e", "S[20] = d", "S[27] = a", "S[40] = f"])
+    S = list(range(50))
+    for statement in got:  # each keeps S's length and puts each value at its slot
+        target, values = statement.split(" = ")
+        lo, _, hi = target[2:-1].partition(":")
+        parts = values.split(", ")
+        S[int(lo) : int(hi or int(lo) + 1)] = [names.index(v) * 100 for v in parts]
+    assert len(S) == 50 and [S[s] for s in slot] == [0, 100, 200, 300, 400, 500]
