@@ -337,6 +337,272 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
         "gs = [_plain(g, nested) for g in gs]",
         "delete `gs = [_plain(g, nested) for g in gs]`",
     ): "gradients() already returns floats when not nested and Values (or 0.0) when nested",
+    # the full run of compiled.py, emit.py and opspec.py, 2026-12-04
+    (
+        "autograd/compiled.py",
+        "CHUNK_COST = 32000",
+        "32000 -> 32001",
+    ): (
+        "a tuning constant: where chunks or runs are cut, not what they compute: the same"
+        " terms in the same order"
+    ),
+    (
+        "autograd/compiled.py",
+        "_CODE_MAX = 4096",
+        "4096 -> 4097",
+    ): "the code cache holds one more entry (its bound is tested with a small _CODE_MAX)",
+    (
+        "autograd/compiled.py",
+        "info: TraceInfo = field(repr=False, default=None)  # type: ignore[assignment]",
+        "False -> True",
+    ): "the repr of an internal record no one prints",
+    (
+        "autograd/compiled.py",
+        "info: TraceInfo = field(repr=False, default=None)  # type: ignore[assignment]",
+        "delete `info: TraceInfo = field(repr=False, default=None)`",
+    ): "info is set after the record is made: without the field it is a plain attribute",
+    (
+        "autograd/compiled.py",
+        "first = [-1] * n  # chunk of a variable's first plain assignment (-1: an input)",
+        "1 -> 2",
+    ): (
+        "no variable counts as first assigned in its chunk: a chunk also loads what it "
+        "assigns before reading it (extra loads, the same numbers)"
+    ),
+    (
+        "autograd/compiled.py",
+        "first[line.target] = k",
+        "delete `first[line.target] = k`",
+    ): "as first = [-2] * n: extra loads of values assigned before they are read",
+    (
+        "autograd/compiled.py",
+        "last = [-1] * n  # last chunk that reads or updates it",
+        "1 -> 2",
+    ): "last is only compared with `> k` (k >= 0): -2 acts as -1",
+    (
+        "autograd/compiled.py",
+        "last = [-1] * n  # last chunk that reads or updates it",
+        "drop unary -",
+    ): "a value no later chunk reads is stored in chunk 0 too: an extra store",
+    (
+        "autograd/compiled.py",
+        "slot = [-1] * n",
+        "1 -> 2",
+    ): "slots are only compared with `< 0`: -2 acts as -1",
+    (
+        "autograd/compiled.py",
+        "n_slots += 1",
+        "1 -> 2",
+    ): "slots two apart: S has unused gaps, the same numbers",
+    (
+        "autograd/compiled.py",
+        "n_slots += 1",
+        "+= -> -=",
+    ): (
+        "the loop for an output no chunk wrote: never reached (every output is an input "
+        "of the layout or written by a line)"
+    ),
+    (
+        "autograd/compiled.py",
+        "stores = sorted(stores, key=slot.__getitem__)",
+        "delete `stores = sorted(stores, key=slot.__getitem__)`",
+    ): (
+        "unsorted, fewer runs of consecutive slots are found: more statements, each value"
+        " at its slot"
+    ),
+    (
+        "autograd/compiled.py",
+        "S[lo:hi] = [0.0] * (hi - lo)",
+        "delete `S[lo:hi] = [0.0] * (hi - lo)`",
+    ): "S is new for each call: its slots past the inputs are already 0.0",
+    (
+        "autograd/compiled.py",
+        "del young",
+        "delete `del young`",
+    ): "frees a set sooner: memory only",
+    (
+        "autograd/compiled.py",
+        "sl.forward, sl.backward = [], []",
+        "delete `sl.forward, sl.backward = [], []`",
+    ): "frees the lines before compiling: memory only",
+    (
+        "autograd/emit.py",
+        'text = ast.unparse(tree).replace("{", "{{").replace("}", "}}")',
+        "swap first two args of ast.unparse(tree).replace('{', '{{').replace()",
+    ): "no expression of the op table has a brace",
+    (
+        "autograd/emit.py",
+        'text = ast.unparse(tree).replace("{", "{{").replace("}", "}}")',
+        "swap first two args of ast.unparse(tree).replace()",
+    ): "no expression of the op table has a brace",
+    (
+        "autograd/emit.py",
+        "if len(_FILLED) > _FILLED_MAX:  # many distinct constants: start again",
+        "> -> >=",
+    ): "the cache is cleared one entry sooner",
+    (
+        "autograd/emit.py",
+        "_FILLED[key] = hit",
+        "delete `_FILLED[key] = hit`",
+    ): "a cache never filled: each template filled again, the same text",
+    (
+        "autograd/emit.py",
+        "if type(c) is float and c - c == 0.0:  # finite: the common case first",
+        "0.0 -> 1.0",
+    ): "finite floats take the general path, which writes the same text",
+    (
+        "autograd/emit.py",
+        "c = int(c)",
+        "delete `c = int(c)`",
+    ): "a bool then takes the int branch, which writes repr(int(c)): the same text",
+    (
+        "autograd/emit.py",
+        'text = repr(c) if math.isfinite(c) else ("inf" if c > 0 else "-inf")',
+        "> -> >=",
+    ): "c is +-inf here (NaN returned before): c >= 0 is c > 0",
+    (
+        "autograd/emit.py",
+        "root: int = -1  # the output's variable",
+        "1 -> 2",
+    ): "a default always replaced before it is read",
+    (
+        "autograd/emit.py",
+        "root: int = -1  # the output's variable",
+        "drop unary -",
+    ): "a default always replaced before it is read",
+    (
+        "autograd/emit.py",
+        "seed: int = -1  # the variable holding the output's gradient (compile mode)",
+        "delete `seed: int = -1`",
+    ): "seed is set before it is read: without the field it is a plain attribute",
+    (
+        "autograd/emit.py",
+        "n_ops: int = 0",
+        "delete `n_ops: int = 0`",
+    ): "n_ops is set before it is read: without the field it is a plain attribute",
+    (
+        "autograd/emit.py",
+        "key = (node._op, len(node._prev), node._ctx is None)",
+        "is -> is not",
+    ): "a cache key flipped for every node alike: the same entries apart",
+    (
+        "autograd/emit.py",
+        "if layers[v].y < 0:  # the layer's first neuron: the whole layer",
+        "< -> <=",
+    ): "y is -1 or a variable made after the inputs (never 0)",
+    (
+        "autograd/emit.py",
+        "if layers[v].y < 0:  # the layer's first neuron: the whole layer",
+        "0 -> 1",
+    ): "y is -1 or a variable made after the inputs (never 0)",
+    (
+        "autograd/emit.py",
+        (
+            "FOLD_TERMS = 5000  # terms written between flushes of every partial sum (keeps "
+            "chunks local)"
+        ),
+        "5000 -> 5001",
+    ): (
+        "a tuning constant: where chunks or runs are cut, not what they compute: the same"
+        " terms in the same order"
+    ),
+    (
+        "autograd/emit.py",
+        "since = 0  # terms written since the last flush of everything",
+        "0 -> 1",
+    ): "where chunks or runs are cut, not what they compute: the same terms in the same order",
+    (
+        "autograd/emit.py",
+        "since += 1",
+        "1 -> 2",
+    ): "where chunks or runs are cut, not what they compute: the same terms in the same order",
+    (
+        "autograd/emit.py",
+        "since += 1",
+        "+= -> =",
+    ): "where chunks or runs are cut, not what they compute: the same terms in the same order",
+    (
+        "autograd/emit.py",
+        "if since > FOLD_TERMS:",
+        "> -> >=",
+    ): "where chunks or runs are cut, not what they compute: the same terms in the same order",
+    (
+        "autograd/emit.py",
+        "since = 0",
+        "delete `since = 0`",
+    ): "where chunks or runs are cut, not what they compute: the same terms in the same order",
+    (
+        "autograd/emit.py",
+        "since = 0",
+        "0 -> 1",
+    ): "where chunks or runs are cut, not what they compute: the same terms in the same order",
+    (
+        "autograd/emit.py",
+        "if len(parts) > MAX_TERMS:",
+        "condition c -> not c",
+    ): (
+        "runs flushed after one term and never cut at MAX_TERMS: where chunks or runs are"
+        " cut, not what they compute: the same terms in the same order (the 6,000-term "
+        "test compiles either way)"
+    ),
+    (
+        "autograd/emit.py",
+        'if final and parts[0] == "{0}" and len(parts) == 1 and p not in started:',
+        "not in -> in",
+    ): (
+        "a run of one passed-on term never belongs to a started gradient (a started run "
+        "begins with its partial sum and gets a term): a copy is written instead of "
+        "reused"
+    ),
+    (
+        "autograd/emit.py",
+        'parts, reads = start(x, "", -1)',
+        "1 -> 2",
+    ): "with expr '' the pass-on test is false whatever g is",
+    (
+        "autograd/emit.py",
+        'parts, reads = start(x, "", -1)',
+        "drop unary -",
+    ): "with expr '' the pass-on test is false whatever g is",
+    (
+        "autograd/emit.py",
+        "params = [(p, i) for p, i in params if p in wanted_set]",
+        "delete `params = [(p, i) for p, i in params if p in wanted_set]`",
+    ): (
+        "a layer's weights and biases are Values (linear refuses numbers), and every "
+        "Value is wanted"
+    ),
+    (
+        "autograd/emit.py",
+        "if len(terms) <= MAX_TERMS:  # one line: the fields are numbered as `reads` is",
+        "<= -> <",
+    ): "exactly MAX_TERMS terms: the general path makes the same one line",
+    (
+        "autograd/emit.py",
+        'text = text.replace("×", "*").replace("−", "-")',
+        "swap first two args of text.replace('×', '*').replace()",
+    ): (
+        "both sides of the comparison get the same replacements, and the next line drops "
+        "what is not ASCII"
+    ),
+    (
+        "autograd/emit.py",
+        'text = text.replace("×", "*").replace("−", "-")',
+        "swap first two args of text.replace()",
+    ): (
+        "both sides of the comparison get the same replacements, and the next line drops "
+        "what is not ASCII"
+    ),
+    (
+        "autograd/emit.py",
+        "width = min(max((len(code) for code, note in body if note), default=0), 48)",
+        "swap first two args of min()",
+    ): "min is symmetric",
+    (
+        "autograd/opspec.py",
+        "return None",
+        "delete `return None`",
+    ): "the function returns None at its end anyway",
 }
 
 
@@ -1037,10 +1303,16 @@ def main(argv: list[str] | None = None) -> int:
                 keep.update(range(int(lo), int(hi or lo) + 1))
             ms = [m for m in ms if m.line in keep]
         mutants += ms[: args.limit] if args.limit else ms
-    if args.rerun:
+    if args.rerun:  # by file, kind, mutation and the line's text: lines may have moved since
         with open(args.rerun, encoding="utf-8") as f:
-            listed = {line.split("  [")[0] for line in f if not line.startswith(" ")}
-        mutants = [m for m in mutants if f"{m.file}:{m.line} [{m.kind}] {m.desc}" in listed]
+            text = f.read().split("\nSurvivors", 1)[-1].splitlines()
+        listed = set()
+        for head, original in zip(text, text[1:]):
+            if head.startswith("autograd/") or head.startswith("nn/"):
+                where, _, rest = head.split("  [")[0].partition(" [")
+                kind, _, desc = rest.partition("] ")
+                listed.add((where.split(":")[0], kind, desc, original.strip()))
+        mutants = [m for m in mutants if (m.file, m.kind, m.desc, m.original.strip()) in listed]
     if args.sample and args.sample < len(mutants):
         import random
 
