@@ -1312,7 +1312,11 @@ def main(argv: list[str] | None = None) -> int:
                 where, _, rest = head.split("  [")[0].partition(" [")
                 kind, _, desc = rest.partition("] ")
                 listed.add((where.split(":")[0], kind, desc, original.strip()))
-        mutants = [m for m in mutants if (m.file, m.kind, m.desc, m.original.strip()) in listed]
+        mutants = [  # those marked equivalent since are left out
+            m
+            for m in mutants
+            if (m.file, m.kind, m.desc, m.original.strip()) in listed and not m.equivalent
+        ]
     if args.sample and args.sample < len(mutants):
         import random
 
