@@ -311,7 +311,7 @@ def test_the_readers_derivatives_are_the_ops_gradients():
                 text = text.replace(old, new)
             shown = builtins.compile(ast.parse(text, mode="eval"), "<dmath>", "eval")
             grad = builtins.compile(ast.parse(grad_text, mode="eval"), "<grad>", "eval")
-            for x, k in ((0.3, 1.7), (2.5, 0.5), (-0.7, 3.0)):
+            for x, k in ((0.3, 1.7), (2.5, 0.5), (-0.7, 3.0), (0.0, 1.7)):  # 0.0: kinks
                 at = {"a": x, other: k}
                 try:
                     out = eval(forward, env, at)  # noqa: S307 - the table's own text
@@ -320,8 +320,11 @@ def test_the_readers_derivatives_are_the_ops_gradients():
                     continue  # outside the op's domain
                 try:
                     got = eval(shown, env, at)  # noqa: S307
-                except ValueError:  # ln a of a < 0: the engine's slope is NaN there
-                    assert math.isnan(want), (spec.op, text, x)
+                except ValueError:  # ln a of a <= 0: the engine's slope is NaN (0 at a = 0)
+                    assert math.isnan(want) or (x == 0.0 and want == 0.0), (spec.op, text, x)
+                    continue
+                except ZeroDivisionError:  # 1 / (2√a) at 0: the engine's slope is inf
+                    assert math.isinf(want), (spec.op, text, x)
                     continue
                 assert math.isclose(got, want, rel_tol=1e-12), (spec.op, text, x)
             checked.append(spec.op)
@@ -345,7 +348,41 @@ def test_each_function_ops_float_sympy_and_domain_forms_are_the_engines(name):
         value, slope = float(expr.subs(s, x)), float(sympy.diff(expr, s).subs(s, x))
         assert math.isclose(value, out.data, rel_tol=1e-12, abs_tol=1e-300), (name, x)
         assert math.isclose(slope, v.grad, rel_tol=1e-12, abs_tol=1e-300), (name, x)
+        t = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+        y = f.torch(torch, t)
+        y.backward()
+        assert math.isclose(y.item(), out.data, rel_tol=1e-13, abs_tol=1e-300), (name, x)
+        assert math.isclose(t.grad.item(), v.grad, rel_tol=1e-13, abs_tol=1e-300), (name, x)
     if f.lower is not None:
         with pytest.raises(ValueError, match=f"{name}\\(\\) of"):
             getattr(Value(math.nextafter(f.lower, -math.inf)), name)()
         getattr(Value(math.nextafter(f.lower, math.inf)), name)()
+    for k in f.kinks:  # the slope jumps there
+        slopes = []
+        for x in (math.nextafter(k, -math.inf), math.nextafter(k, math.inf)):
+            v = Value(x)
+            getattr(v, name)().backward()
+            slopes.append(v.grad)
+        assert slopes[0] != slopes[1], (name, k, slopes)
+
+
+@pytest.mark.parametrize("op", ["<", "<=", ">", ">=", "==", "!="])
+def test_the_tables_evaluator_compares_as_python_does(op):
+    from autograd.opspec import evaluate
+
+    for x, y in ((1.0, 2.0), (2.0, 2.0), (3.0, 2.0), (math.nan, 1.0)):
+        want = {"<": x < y, "<=": x <= y, ">": x > y, ">=": x >= y, "==": x == y, "!=": x != y}
+        assert evaluate(f"1.0 if a {op} c else 0.0", a=x, c=y) == float(want[op]), (x, op, y)
+
+
+def test_the_op_table_cannot_be_changed_by_accident():
+    import dataclasses
+
+    from autograd.opspec import SPECS
+
+    spec = next(iter(SPECS.values()))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        spec.forward = "a"  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        BY_NAME["log"].lower = -1.0  # type: ignore[misc]
+    assert len({hash(s) for s in SPECS.values()}) == len(SPECS)
