@@ -201,10 +201,9 @@ def _chunks(sl: Straight, layout: list[int]) -> tuple[list[tuple[str, tuple]], .
         body += [f"    {render(line, sl.names)}" for line in group]
         body += [f"    {store}" for store in _stores(stores, slot, names)]
         sources.append((head + "\n" + "\n".join(body) + "\n", defaults))
-    for v in outputs:  # an output no chunk wrote: an input passed through
+    for v in outputs:  # never taken: each output is in the layout or written by a line
         if slot[v] < 0:
-            slot[v] = n_slots
-            n_slots += 1
+            slot[v], n_slots = n_slots, n_slots + 1
     slot.append(n_slots)  # the total, at the end
     return sources[:n_fwd], sources[n_fwd:], slot
 

@@ -396,14 +396,6 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     ): "slots two apart: S has unused gaps, the same numbers",
     (
         "autograd/compiled.py",
-        "n_slots += 1",
-        "+= -> -=",
-    ): (
-        "the loop for an output no chunk wrote: never reached (every output is an input "
-        "of the layout or written by a line)"
-    ),
-    (
-        "autograd/compiled.py",
         "stores = sorted(stores, key=slot.__getitem__)",
         "delete `stores = sorted(stores, key=slot.__getitem__)`",
     ): (
@@ -682,6 +674,36 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
         "the table's formulas have no bool constants, and an int or float reads the same "
         "in JavaScript either way"
     ),
+    (
+        "autograd/compiled.py",
+        "slot[v], n_slots = n_slots, n_slots + 1",
+        "+ -> -",
+    ): "never reached: every output of a program is in the layout or written by a line",
+    (
+        "autograd/compiled.py",
+        "slot[v], n_slots = n_slots, n_slots + 1",
+        "1 -> 2",
+    ): "never reached: every output of a program is in the layout or written by a line",
+    (
+        "autograd/compiled.py",
+        "slot[v], n_slots = n_slots, n_slots + 1",
+        "delete `slot[v], n_slots = n_slots, n_slots + 1`",
+    ): "never reached: every output of a program is in the layout or written by a line",
+    (
+        "autograd/emit.py",
+        'return f"({text})" if text[0] == "-" else text',
+        'delete `return f"({text})" if text[0] == "-" else text`',
+    ): "the general path below writes the same text for a finite float",
+    (
+        "autograd/emit.py",
+        "if type(c) is float and c - c == 0.0:  # finite: the common case first",
+        "- -> +",
+    ): "floats other than 0.0 take the general path, which writes the same text",
+    (
+        "autograd/emit.py",
+        'text = repr(c) if math.isfinite(c) else ("inf" if c > 0 else "-inf")',
+        "0 -> 1",
+    ): "c is +-inf here (NaN returned before): c > 1 is c > 0",
 }
 
 

@@ -663,3 +663,23 @@ def test_a_value_passed_twice_traces_once_for_any_values():
         cf(w, w).backward()
         assert w.grad == 2 * x0
     assert len(cf.traces) == 1
+
+
+def test_a_fallback_warns_once_for_all_the_shapes_it_traces():
+    from tests.test_micrograd_compat import cube
+
+    cf = autograd.compile(lambda *xs: cube(xs[0]) * len(xs))
+    with pytest.warns(CompileWarning) as caught:
+        for n in (1, 2, 3):
+            out = cf(*[Value(2.0)] * n)
+            assert out.data == 8.0 * n
+    assert len(cf._programs) == 3 and len(caught) == 1
+
+
+def test_an_argument_also_reached_runs_compiled_code():
+    p = Value(2.0)
+    cf = autograd.compile(lambda x: x * p + x)
+    out = cf(p)
+    assert out._op == "compiled" and out.data == 6.0
+    out = cf(p)  # the program for this sharing, from the cache
+    assert out._op == "compiled" and out.data == 6.0
