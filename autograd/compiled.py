@@ -312,7 +312,7 @@ class Compiled:
             if prog is None:
                 prog = self._trace(args, flat, key, grads_of_numbers=False, shared=shared)
             if prog is _FALLBACK:
-                return self.fn(*args)
+                return self.fn(*args)  # never, in practice: the plain trace compiled
         S = self._forward(prog, flat)
         parents = (*[flat[i] for i in prog.arg_wanted], *prog.fixed_wanted)
         lo, hi = prog.seed + 1, prog.seed + 1 + len(parents)

@@ -571,22 +571,6 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     ): "exactly MAX_TERMS terms: the general path makes the same one line",
     (
         "autograd/emit.py",
-        'text = text.replace("×", "*").replace("−", "-")',
-        "swap first two args of text.replace('×', '*').replace()",
-    ): (
-        "both sides of the comparison get the same replacements, and the next line drops "
-        "what is not ASCII"
-    ),
-    (
-        "autograd/emit.py",
-        'text = text.replace("×", "*").replace("−", "-")',
-        "swap first two args of text.replace()",
-    ): (
-        "both sides of the comparison get the same replacements, and the next line drops "
-        "what is not ASCII"
-    ),
-    (
-        "autograd/emit.py",
         "width = min(max((len(code) for code, note in body if note), default=0), 48)",
         "swap first two args of min()",
     ): "min is symmetric",
@@ -704,6 +688,53 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
         'text = repr(c) if math.isfinite(c) else ("inf" if c > 0 else "-inf")',
         "0 -> 1",
     ): "c is +-inf here (NaN returned before): c > 1 is c > 0",
+    (
+        "autograd/compiled.py",
+        "return self.fn(*args)  # never, in practice: the plain trace compiled",
+        "delete `return self.fn(*args)`",
+    ): (
+        "reached only if the trace with an argument shared falls back where the plain "
+        "trace of the same function compiled: the same ops, so it does not"
+    ),
+    (
+        "autograd/emit.py",
+        "if type(c) is float and c - c == 0.0:  # finite: the common case first",
+        "== -> !=",
+    ): (
+        "finite floats take the general path, and repr of inf, nan and -inf is the "
+        "general path's text"
+    ),
+    (
+        "autograd/emit.py",
+        "flush(v, final=True)",
+        "True -> False",
+    ): "a copy line instead of reading the child's variable: the same number",
+    (
+        "autograd/emit.py",
+        "flush(x)",
+        "delete `flush(x)`",
+    ): (
+        "a run cut at MAX_TERMS no longer: a longer line, the same sum (a leaf read by "
+        "more than 64 layers)"
+    ),
+    (
+        "autograd/emit.py",
+        "and math.copysign(1.0, b.value) > 0",
+        "> -> >=",
+    ): "copysign(1.0, v) is never 0",
+    (
+        "autograd/emit.py",
+        "and math.copysign(1.0, b.value) > 0",
+        "1.0 -> 2.0",
+    ): "copysign(2.0, v) has v's sign as copysign(1.0, v) has",
+    (
+        "autograd/emit.py",
+        "elif g != out.seed and expr and _passes_on(expr):",
+        "!= -> ==",
+    ): (
+        "a passed-on g is the seed or an op node's gradient, and neither is ever -0.0 "
+        "(the seed is the compiled node's own gradient, summed from 0.0): 0.0 + g is g"
+    ),
 }
 
 

@@ -683,3 +683,46 @@ def test_an_argument_also_reached_runs_compiled_code():
     assert out._op == "compiled" and out.data == 6.0
     out = cf(p)  # the program for this sharing, from the cache
     assert out._op == "compiled" and out.data == 6.0
+
+
+@pytest.mark.parametrize("fold", [0, 1, 5000])
+def test_a_node_whose_gradient_run_is_cut_after_a_passed_on_term(monkeypatch, fold):
+    """p's gradient is g (from p + 1) + g (from the sum): a cut after its first, passed-on
+    term must still leave p its own partial sum (FOLD_TERMS 0 and 1 cut there)."""
+    from autograd import emit
+
+    monkeypatch.setattr(emit, "FOLD_TERMS", fold)
+
+    def fn(x):
+        p = x * 3.0
+        return ((p + 1.0) + p) * 2.0  # * 2.0: the sum's gradient is not the seed
+
+    (v1, g1), (v2, g2) = engine_and_compiled(fn, [0.5])
+    assert v1 == v2 and g1 == g2 == [12.0]
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda x: ((x * 3.0) * -2.0) * 1.0 + 1.0,  # x*3's first term -2.0 * 0.0 is -0.0
+        lambda x: ((x * 3.0) * -2.0).relu() + 1.0,
+    ],
+)
+@pytest.mark.parametrize("seed", [-0.0, 0.0])
+def test_a_node_gradient_is_never_minus_zero_as_in_the_engine(fn, seed):
+    """The engine sums a node's gradient from 0.0, so 0.0 + (-0.0) is 0.0. Seen at a leaf
+    whose prior .grad is -0.0: -0.0 + 3 * (-0.0) is -0.0, -0.0 + 3 * 0.0 is 0.0."""
+    grads = []
+    for f in (fn, autograd.compile(fn)):
+        f(Value(0.5))
+        x = Value(0.5)
+        x.grad = -0.0
+        (f(x) * seed).backward()
+        grads.append(math.copysign(1.0, x.grad))
+    assert grads[0] == grads[1] == 1.0
+
+
+def test_a_comment_is_compared_with_its_code_by_their_ascii_signs_names_and_digits():
+    from autograd.emit import _plain
+
+    assert _plain("a × b − c, 2.0 ** σ") == "a*b-c20**"
