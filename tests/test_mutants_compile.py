@@ -15,8 +15,10 @@ import autograd
 from autograd import TracingError, Value, codegen, gradients
 from autograd.compiled import CompileWarning
 from autograd.ops import linear, total
-from autograd.opspec import SPECS
+from autograd.opspec import BY_NAME, SPECS
 from autograd.testing import expressions
+from tests.test_codegen import same
+from tests.test_micrograd_compat import cube
 
 
 def run(text: str):
@@ -152,6 +154,8 @@ def test_op_specs_are_frozen_and_hashable():
     assert hash(spec) == hash(dataclasses.replace(spec))
     with pytest.raises(dataclasses.FrozenInstanceError):
         spec.forward = "a"  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):  # nor a function op's row
+        BY_NAME["log"].lower = -1.0  # type: ignore[misc]
 
 
 def test_trace_costs_are_split_between_writing_and_compiling(monkeypatch):
@@ -271,16 +275,7 @@ def test_chunks_are_runs_of_chunk_cost_reads(monkeypatch):
 
 
 def test_a_fallback_runs_the_engine_on_every_call_and_warns_once_at_the_callers_line():
-    def cube(x: Value) -> Value:  # a micrograd-style custom op: no table entry
-        out = Value(x.data**3, (x,), "cube")
-
-        def _backward():
-            x.grad += 3 * x.data**2 * out.grad
-
-        out._backward = _backward
-        return out
-
-    cf = autograd.compile(lambda x: cube(x) * 2.0)
+    cf = autograd.compile(lambda x: cube(x) * 2.0)  # a micrograd-style op: no table entry
     with pytest.warns(CompileWarning) as caught:
         for x0 in (1.5, 2.0, -3.0):
             x = Value(x0)
@@ -537,12 +532,6 @@ def _engine_and_compiled_grads(ex, point, scale, prior):
     return results
 
 
-def _same(a: float, b: float) -> bool:
-    return (math.isnan(a) and math.isnan(b)) or (
-        a == b and math.copysign(1, a) == math.copysign(1, b)
-    )
-
-
 @settings(max_examples=150, deadline=None)
 @given(
     expressions(max_depth=7),
@@ -565,11 +554,11 @@ def test_runs_cut_at_every_term_keep_the_engines_floats_and_signs_of_zero(ex, zs
         emit.MAX_TERMS, emit.FOLD_TERMS = old
     if got is not None:
         (v1, g1), (v2, g2) = got
-        assert _same(v1, v2) and all(map(_same, g1, g2)), (g1, g2)
+        assert same(v1, v2) and all(map(same, g1, g2)), (g1, g2)
     got = _engine_and_compiled_grads(ex, point, scale, prior)  # the default runs
     if got is not None:
         (v1, g1), (v2, g2) = got
-        assert _same(v1, v2) and all(map(_same, g1, g2)), (g1, g2)
+        assert same(v1, v2) and all(map(same, g1, g2)), (g1, g2)
 
 
 def test_a_gradient_of_thousands_of_terms_compiles_as_the_engine_sums_it():
@@ -666,8 +655,6 @@ def test_a_value_passed_twice_traces_once_for_any_values():
 
 
 def test_a_fallback_warns_once_for_all_the_shapes_it_traces():
-    from tests.test_micrograd_compat import cube
-
     cf = autograd.compile(lambda *xs: cube(xs[0]) * len(xs))
     with pytest.warns(CompileWarning) as caught:
         for n in (1, 2, 3):
