@@ -8,6 +8,7 @@
     python scripts/mutate.py --files autograd/engine.py --lines 210-230
     python scripts/mutate.py --skip-targeted        # without tests/test_mutants_*.py
     python scripts/mutate.py --compile --sample 60 --seed 1  # compile, codegen, op table
+    python scripts/mutate.py --compile --rerun report.txt   # only the survivors of a report
 
 In autograd/opspec.py the formula strings (each op's forward and gradient
 expressions) are mutated too, with the same operator and constant changes inside
@@ -21,16 +22,17 @@ or `not` dropped, the first two arguments of a call swapped, a statement deleted
 (so also every `return NotImplemented`). Only the text of the mutated expression
 or statement is replaced, so every other line keeps its number and comments.
 
-The tests run on a copy of the tree (autograd/, nn/, tests/, pyproject.toml) in a
-temporary folder, never on the real files, so an interrupted run leaves nothing
-behind. Per mutant: `pytest -x -q -p no:cacheprovider` on a fast subset (STAGES
-minus the slowest tests, SLOW_TESTS, measured with --durations), hypothesis
-derandomized (CI=1 loads the "ci" profile of tests/conftest.py), with a timeout
-(default 4x the unmutated subset + 60 s). The stages run in order and stop at the
-first failure, the targeted tests/test_mutants_*.py first. Each run is a fork of
-this process, which has imported pytest, hypothesis, sympy and torch once
-(--no-fork: a fresh interpreter per run). A mutant is killed when the tests fail
-or time out, and survives when they pass.
+The tests run on a copy of the tree (COPIED) in a temporary folder, never on the
+real files, so an interrupted run leaves nothing behind. Per mutant: `pytest -x -q
+-p no:cacheprovider` on the tests of the STAGES (minus the slowest, SLOW_TESTS,
+measured with --durations) that run one of the mutant's lines, traced once on the
+unmutated code (--every-test: all of them), hypothesis derandomized (CI=1 loads
+the "ci" profile of tests/conftest.py), with a timeout (default 4x the unmutated
+stages + 60 s). The stages run in order and stop at the first failure, the
+targeted tests/test_mutants_*.py first. Each run is a fork of this process, which
+has imported pytest, hypothesis, sympy and torch once (--no-fork, and always the
+browser stage: a fresh interpreter per run). A mutant is killed when the tests
+fail or time out, and survives when they pass.
 
 Score = (killed + timed out) / generated, per file; score* leaves out the mutants
 marked equivalent in EQUIVALENT (a behaviour no test can see, with the reason).
