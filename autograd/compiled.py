@@ -35,7 +35,6 @@ module's constants and bound to the op table's helper functions.
 from __future__ import annotations
 
 import builtins
-import gc
 import hashlib
 import logging
 import time
@@ -52,7 +51,7 @@ from .emit import Line, NotCompilableError, Straight, render, straight_line
 from .engine import Value, _node
 from .gcpause import gc_paused
 from .higher import register_rule
-from .modes import _MODE, _RECORD, _TRACING, TracingError
+from .modes import _MODE, _TRACING, TracingError, _Mode
 from .opspec import FUNCTIONS
 
 __all__ = ["compile", "Compiled", "TracingError", "CompileWarning", "TraceInfo"]
@@ -391,10 +390,10 @@ class Compiled:
                 leaves.append(first[id(x)])
         traced = _rebuild(args, leaves)
         t0 = time.process_time()
+        young: set[int] = set()  # the ids of the op nodes the function makes
         with gc_paused():
-            gc.collect(0)  # what exists now is older than generation 0 ...
             tracing = _TRACING.set(True)
-            mode = _MODE.set(_RECORD)
+            mode = _MODE.set(_Mode(True, None, young))
             try:
                 out = self.fn(*traced)
             except NotCompilableError as e:  # e.g. bce's targets passed as arguments
@@ -402,9 +401,8 @@ class Compiled:
             finally:
                 _MODE.reset(mode)
                 _TRACING.reset(tracing)
-            # ... so an op node the function reached that is not young was made before the
-            # call (a closure over a non-leaf Value): an input, read afresh, as for the engine
-            young = {id(v) for v in gc.get_objects(0) if type(v) is Value}
+        # an op node the function reached that it did not make was made before the call
+        # (a closure over a non-leaf Value): an input, read afresh, as for the engine
         cut = _old_ops(out, young) if isinstance(out, Value) else set()
         del young
         if not isinstance(out, Value):

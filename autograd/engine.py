@@ -7,6 +7,11 @@ node, so a node is one object for the garbage collector and holds no reference
 cycle. `backward()` orders the graph topologically (iteratively, so graphs
 millions of nodes deep work) and runs the rules in reverse. Read this file top
 to bottom like micrograd's `engine.py`.
+
+The nodes ops make come from `untracked.maker`: with the C helper built, the
+cyclic collector does not track them (they are freed by reference counting,
+and rescanning a growing graph was most of its cost), until something that
+could lead back to them is attached (see `autograd/untracked.py`).
 """
 
 from __future__ import annotations
@@ -18,11 +23,11 @@ from types import MethodType
 from .domain import as_float, constant, cos, log_base, pow_data, pow_slope, sigmoid, sin
 from .gcpause import gc_paused
 from .modes import _MODE, _RECORD, _anomaly_check, _concrete, _record
+from .untracked import Node, maker, track
 
 __all__ = ["Value", "topological_order"]
 
 
-_new = object.__new__
 _MANY = object()  # in `_b`: `_a` is a tuple of all the parents (a fused op)
 
 
@@ -30,7 +35,7 @@ def _noop() -> None:
     pass
 
 
-class Value:
+class Value(Node):
     """A scalar that records the operations applied to it, for backprop.
 
     Attributes:
@@ -67,6 +72,10 @@ class Value:
         self.data = data if type(data) is float else as_float(data)
         self.grad = 0.0
         self._prev = _children if type(_children) is tuple else tuple(_children)
+        if self._a is not None:  # a node made by hand (micrograd's way): compile sees it made
+            made = _MODE.get().made
+            if made is not None:
+                made.add(id(self))
         self._op = _op
         self._fn = None  # the op's chain rule, fn(out, g); None for leaves
         if label:
@@ -89,6 +98,8 @@ class Value:
         if type(parents) is not tuple:  # micrograd code assigns a set
             parents = tuple(parents)
         n = len(parents)
+        if n:
+            track(self)  # parents set by hand could make a cycle
         if n == 1:
             self._a, self._b = parents[0], None
         elif n == 2:
@@ -108,8 +119,9 @@ class Value:
 
     @_backward.setter
     def _backward(self, fn: Callable[[], None]) -> None:
-        # a micrograd-style closure reads out.grad itself
+        # a micrograd-style closure reads out.grad itself, and refers to out: a cycle
         self._fn = _Closure(fn, False)
+        track(self)
 
     @property
     def _bw(self) -> Callable[[float], None] | None:
@@ -120,6 +132,7 @@ class Value:
     @_bw.setter
     def _bw(self, fn: Callable[[float], None] | None) -> None:
         self._fn = None if fn is None else _Closure(fn, True)
+        track(self)
 
     def __repr__(self) -> str:
         _concrete("repr()/str() (print, f-strings, format)")
@@ -406,6 +419,9 @@ def _data(x: Value | float) -> float:
     return x.data if isinstance(x, Value) else x
 
 
+_new_node = maker(Value)  # (data, a, b, op, fn, ctx) -> a Value, its grad 0.0
+
+
 def _make(
     data: float,
     a: Value,
@@ -415,24 +431,16 @@ def _make(
     ctx: object = None,
 ) -> Value:
     """The result of an op on `a` (and `b`): a node, or a leaf under no_grad."""
-    out = _new(Value)  # skips __init__'s checks: data is already a float
-    out.data = data
-    out.grad = 0.0
-    out._op = op
-    out._ctx = ctx
     mode = _MODE.get()
     if mode is _RECORD:
-        out._a = a
-        out._b = b
-        out._fn = fn
-    elif mode.grad:
-        out._a = a
-        out._b = b
-        out._fn = fn
-        if mode.anomaly is not None:
-            _record(out)
-    else:
-        out._a = out._b = out._fn = None
+        return _new_node(data, a, b, op, fn, ctx)
+    if not mode.grad:
+        return _new_node(data, None, None, op, None, ctx)
+    out = _new_node(data, a, b, op, fn, ctx)
+    if mode.anomaly is not None:
+        _record(out)
+    if mode.made is not None:
+        mode.made.add(id(out))
     return out
 
 

@@ -23,6 +23,7 @@ from .engine import Value, _node, topological_order
 from .gcpause import gc_paused
 from .modes import _TRACING, TracingError
 from .opspec import FUNCTION_OPS, FUNCTIONS, evaluate
+from .untracked import track_graph
 
 __all__ = ["gradients", "backward_with_graph", "register_rule", "RULES", "pinned"]
 
@@ -278,6 +279,8 @@ def backward_with_graph(root: Value, gradient: Grad = 1.0) -> None:
             node.grad = node.grad + g
         else:
             node.grad = g.data if isinstance(g, Value) else g
+    # each leaf's gradient graph refers back to the leaf: a cycle the collector must see
+    track_graph(node for node in topo if isinstance(node.grad, Value))
 
 
 def gradients(

@@ -32,6 +32,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 class _Mode(NamedTuple):
     grad: bool
     anomaly: dict | None  # id(node) -> (node, creation stack) while anomaly mode is on
+    made: set[int] | None = None  # while compile traces: the ids of the op nodes made
 
 
 _RECORD = _Mode(True, None)  # the default: record the graph, no anomaly checks
