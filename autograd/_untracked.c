@@ -33,15 +33,27 @@ static PyObject *zero = NULL; /* the float 0.0 every new node's grad starts at *
 static PyObject *dict_descr = NULL; /* cls.__dict__["__dict__"]: storing a whole new dict */
 
 /* Stores as object.__setattr__ does; a value stored in the instance __dict__
-   (not a slot or property) makes the node tracked, since it may lead back. */
+   (not a slot or property) makes the node tracked, since it may lead back.
+   A slot (data, grad, ...) is written directly: the engine's hot stores. */
 static int
 node_setattro(PyObject *self, PyObject *name, PyObject *value)
 {
+    PyObject *descr = _PyType_Lookup(Py_TYPE(self), name); /* borrowed */
+    if (value != NULL && descr != NULL && Py_IS_TYPE(descr, &PyMemberDescr_Type)) {
+        PyMemberDef *member = ((PyMemberDescrObject *)descr)->d_member;
+        if (member->type == T_OBJECT_EX && !(member->flags & READONLY)) {
+            PyObject **slot = (PyObject **)((char *)self + member->offset);
+            PyObject *old = *slot;
+            Py_INCREF(value);
+            *slot = value;
+            Py_XDECREF(old);
+            return 0;
+        }
+    }
     if (PyObject_GenericSetAttr(self, name, value) < 0) {
         return -1;
     }
     if (value != NULL && PyObject_IS_GC(self) && !PyObject_GC_IsTracked(self)) {
-        PyObject *descr = _PyType_Lookup(Py_TYPE(self), name); /* borrowed */
         if (descr == NULL || Py_TYPE(descr)->tp_descr_set == NULL || descr == dict_descr) {
             PyObject_GC_Track(self);
         }

@@ -71,11 +71,13 @@ class Value(Node):
     ) -> None:
         self.data = data if type(data) is float else as_float(data)
         self.grad = 0.0
-        self._prev = _children if type(_children) is tuple else tuple(_children)
-        if self._a is not None:  # a node made by hand (micrograd's way): compile sees it made
-            made = _MODE.get().made
-            if made is not None:
-                made.add(id(self))
+        self._a = self._b = None
+        if _children:
+            self._prev = _children
+            if self._a is not None:  # made by hand (micrograd's way): compile sees it made
+                made = _MODE.get().made
+                if made is not None:
+                    made.add(id(self))
         self._op = _op
         self._fn = None  # the op's chain rule, fn(out, g); None for leaves
         if label:
@@ -637,13 +639,18 @@ def topological_order(root: Value, leaves: bool = True) -> list[Value]:
             if a is None:
                 continue
             b = v._b
-            if b is _MANY:
-                for p in a:
-                    if p not in visited and (leaves or p._fn is not None):
-                        push(p)
+            if b is _MANY:  # a fused op's parents: often mostly leaves (weights)
+                if leaves:
+                    for p in a:
+                        if p not in visited:
+                            push(p)
+                else:
+                    for p in a:
+                        if p._fn is not None and p not in visited:
+                            push(p)
                 continue
-            if a not in visited and (leaves or a._fn is not None):
+            if (leaves or a._fn is not None) and a not in visited:
                 push(a)
-            if b is not None and b not in visited and (leaves or b._fn is not None):
+            if b is not None and (leaves or b._fn is not None) and b not in visited:
                 push(b)
     return order
