@@ -20,7 +20,7 @@ from .domain import as_float, sigmoid
 from .engine import Value, _node
 from .higher import register_rule
 
-__all__ = ["linear", "total", "snapshot", "binary_cross_entropy", "bce_with_logits"]
+__all__ = ["linear", "fused_linear", "all_values", "total", "snapshot", "binary_cross_entropy", "bce_with_logits"]
 
 
 _PLAIN = {Value, float}
@@ -41,15 +41,29 @@ def linear(ws: Sequence[Value], xs: Sequence[Value | float], b: Value | None = N
     it is; any other sequence is copied first, so refilling or changing it after
     the forward pass does not change the gradients.
     """
-    ws = ws if type(ws) is tuple else tuple(ws)
     xs = xs if type(xs) is tuple else snapshot(xs)
+    return fused_linear(ws, xs, b, all_values(xs))
+
+
+def all_values(xs: tuple[Value | float, ...]) -> bool:
+    """Whether every entry of a snapshot is a `Value` (a hidden layer's inputs)."""
+    return set(map(type, xs)) == _VALUE  # at C speed
+
+
+def fused_linear(
+    ws: Sequence[Value], xs: tuple[Value | float, ...], b: Value | None, values: bool
+) -> Value:
+    """`linear` on a snapshot `xs`, told whether it holds only Values (`all_values(xs)`):
+    a layer checks its inputs once for all its neurons. Told wrongly, it checks again."""
+    ws = ws if type(ws) is tuple else tuple(ws)
     if len(ws) != len(xs):
         raise ValueError(f"linear(): {len(ws)} weights but {len(xs)} inputs")
-    values = set(map(type, xs)) == _VALUE  # every input a Value (a layer's): no test per term
     try:
         acc = _values_sum(ws, xs, b) if values else _weighted_sum(ws, xs, b)
     except AttributeError:  # a weight or bias that is not a Value: say which
-        bad = next(p for p in (*ws, b) if p is not None and not isinstance(p, Value))
+        bad = next((p for p in (*ws, b) if p is not None and not isinstance(p, Value)), None)
+        if bad is None:  # told `values` wrongly: a number among xs
+            return fused_linear(ws, xs, b, False)
         raise TypeError(
             f"linear(): weights and bias must be Values (parameters), got {bad!r}"
         ) from None

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 
 from autograd import Value
 from autograd.explorer import PARAM_LABEL
-from autograd.ops import linear, snapshot
+from autograd.ops import all_values, fused_linear, snapshot
 
 from .activations import ACTIVATIONS
 from .serialize import KINDS, StateMixin
@@ -125,14 +125,16 @@ class Neuron(Module):
 
     def __call__(self, x: Sequence[Value | float] | Value) -> Value:
         """The neuron's output for the inputs `x` (a sequence of `nin` numbers or Values)."""
-        return self._fire(snapshot((x,) if isinstance(x, Value) else x, "Neuron"))
+        xs = snapshot((x,) if isinstance(x, Value) else x, "Neuron")
+        return self._fire(xs, all_values(xs))
 
-    def _fire(self, x: tuple[Value | float, ...]) -> Value:
-        """The neuron on a snapshot of its inputs (a layer shares one among its neurons)."""
+    def _fire(self, x: tuple[Value | float, ...], values: bool) -> Value:
+        """The neuron on a snapshot of its inputs (a layer shares one among its neurons),
+        told whether the snapshot holds only Values."""
         if len(x) != len(self.w):
             raise ValueError(f"Neuron: expected {len(self.w)} inputs, got {len(x)}")
         if self.fused:
-            act = linear(self.w, x, self.b)
+            act = fused_linear(self.w, x, self.b, values)
         else:
             act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
         return self._act(act)
@@ -188,7 +190,8 @@ class Layer(Module):
     def __call__(self, x: Sequence[Value | float] | Value) -> Value | list[Value]:
         """Every neuron's output for the inputs `x`: a list, or one Value if `nout` is 1."""
         xs = snapshot((x,) if isinstance(x, Value) else x, "Layer")  # one copy for all neurons
-        out = [n._fire(xs) for n in self.neurons]
+        values = all_values(xs)
+        out = [n._fire(xs, values) for n in self.neurons]
         return out[0] if len(out) == 1 else out
 
     def parameters(self) -> list[Value]:

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from autograd import Value, gradients
-from autograd.ops import linear, snapshot, total
+from autograd.ops import all_values, fused_linear, linear, snapshot, total
 from nn import MLP, Layer, Neuron
 
 X = [[0.5, -1.0], [1.5, 2.0], [-0.3, 0.7], [2.0, -0.25]]
@@ -136,6 +136,44 @@ def test_linear_refuses_mismatched_lengths_and_non_numbers():
         linear([Value(1.0)], ["3"])
     with pytest.raises(TypeError, match="Neuron"):
         Neuron(1)(["3"])
+
+
+@pytest.mark.parametrize(
+    "xs",
+    [(0.5, -1.5), (Value(0.5), Value(-1.5)), (Value(0.5), -1.5), (-1.5, Value(0.5))],
+    ids=["numbers", "values", "value-number", "number-value"],
+)
+@pytest.mark.parametrize("told", [True, False])
+@pytest.mark.parametrize("bias", [True, False])
+def test_fused_linear_is_linear_bit_for_bit_however_it_is_told(xs, told, bias):
+    """The flag only skips a check; told wrongly, the same node and gradients."""
+
+    def node(f):
+        ws = [Value(0.3), Value(-0.7)]
+        ins = tuple(Value(x.data) if isinstance(x, Value) else x for x in xs)
+        b = Value(0.1) if bias else None
+        out = f(ws, ins, b)
+        (out * out).backward()
+        leaves = [*ws, *[x for x in ins if isinstance(x, Value)], *([b] if bias else [])]
+        return out.data, out._op, len(out._prev), [v.grad for v in leaves]
+
+    assert all_values(xs) is all(isinstance(x, Value) for x in xs)
+    want = node(linear)
+    assert node(lambda ws, ins, b: fused_linear(ws, ins, b, told)) == want
+    assert want[1] == "linear" and want[2] == 2 + sum(isinstance(x, Value) for x in xs) + bias
+
+
+def test_a_layer_checks_its_inputs_once_for_all_its_neurons(monkeypatch):
+    import nn.modules
+
+    calls = []
+    real = nn.modules.all_values
+    monkeypatch.setattr(nn.modules, "all_values", lambda xs: calls.append(xs) or real(xs))
+    layer = Layer(3, 5, seed=0)
+    layer([Value(0.1), Value(0.2), Value(0.3)])
+    assert len(calls) == 1
+    Neuron(2, seed=0)([0.5, 1.0])
+    assert len(calls) == 2
 
 
 def test_snapshot_is_a_tuple_of_floats_and_values():
