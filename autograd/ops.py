@@ -20,7 +20,15 @@ from .domain import as_float, sigmoid
 from .engine import Value, _node
 from .higher import register_rule
 
-__all__ = ["linear", "fused_linear", "all_values", "total", "snapshot", "binary_cross_entropy", "bce_with_logits"]
+__all__ = [
+    "linear",
+    "fused_linear",
+    "all_values",
+    "total",
+    "snapshot",
+    "binary_cross_entropy",
+    "bce_with_logits",
+]
 
 
 _PLAIN = {Value, float}
