@@ -186,6 +186,12 @@ def _memory_and_scaling() -> list[str]:
     return lines
 
 
+def _c_helper() -> bool:
+    from autograd.untracked import EXTENSION
+
+    return EXTENSION
+
+
 def header() -> str:
     try:
         import torch
@@ -198,7 +204,9 @@ def header() -> str:
         f"{platform.python_implementation()} {platform.python_version()}, "
         f"{os.cpu_count()} cores; medians of repeats in one process (GC on, nothing "
         f"frozen); micrograd 0.1.0, PyTorch {torch_version} (0-d float64 tensors), "
-        "and hand-written float code as the floor; load average "
+        "and hand-written float code as the floor; the C helper "
+        + ("built" if _c_helper() else "NOT built")
+        + "; load average "
         + ", ".join(f"{x:.2f}" for x in os.getloadavg())
         + " before."
     )

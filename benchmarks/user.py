@@ -74,18 +74,26 @@ def child(with_torch: bool, rounds: int) -> dict:
         import torch  # noqa: F401
 
         engines += ("torch",)
-    result = {"times": _interleaved(engines, rounds), "growth": growth()}
+    from autograd.untracked import EXTENSION
+
+    result = {"times": _interleaved(engines, rounds), "growth": growth(), "c": EXTENSION}
     if not with_torch:
         result["bytes"] = {e: bytes_per_node(e) for e in ("valuegrad", "micrograd")}
         result["tracked"] = tracked_per_node()
     return result
 
 
-def _run_child(with_torch: bool, rounds: int) -> dict:
+def _run_child(with_torch: bool, rounds: int, pure: bool = False) -> dict:
+    """One child process's results; `pure`: the plain-Python engine (no C helper)."""
     cmd = [sys.executable, "-m", "benchmarks.user", "--child", "torch" if with_torch else "plain"]
     cmd += ["--rounds", str(rounds)]
-    done = subprocess.run(cmd, capture_output=True, text=True, check=True, env=os.environ)
+    env = {**os.environ, "VALUEGRAD_PURE_PYTHON": "1"} if pure else os.environ
+    done = subprocess.run(cmd, capture_output=True, text=True, check=True, env=env)
     return json.loads(done.stdout)
+
+
+def _ratio(times: dict[str, float]) -> float:
+    return times["micrograd"] / times["valuegrad"]
 
 
 def _ms(t: float) -> str:
@@ -94,10 +102,13 @@ def _ms(t: float) -> str:
 
 def table(rounds: int) -> str:
     plain, with_torch = _run_child(False, rounds), _run_child(True, rounds)
+    pure = _run_child(False, rounds, pure=True)
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    c_helper = "built" if plain["c"] and with_torch["c"] else "NOT built"
     lines = [
         f"As a user runs it: a plain script, GC on, no `gc.freeze()`; medians of {rounds} "
-        f"interleaved rounds in one process per column group; load average {load}.",
+        f"interleaved rounds in one process per column group; load average {load}; "
+        f"the C helper (autograd/_untracked.c) {c_helper}.",
         "",
         "| workload | valuegrad | micrograd | micrograd / valuegrad "
         "| torch imported: valuegrad | micrograd | torch 0-d "
@@ -129,6 +140,19 @@ def table(rounds: int) -> str:
             + ", ".join(f"{n:,} ops {t * 1e6:.2f} µs" for n, t in sorted(per_op.items()))
             + f"; {lo:,} to {hi:,} ops: **{per_op[hi] / per_op[lo]:.2f}x**.",
         ]
+    per_op = {int(n): t for n, t in pure["growth"].items()}
+    lo, hi = min(per_op), max(per_op)
+    lines += [
+        "",
+        "Without the C helper (no C compiler at install, or VALUEGRAD_PURE_PYTHON=1; "
+        "without torch imported): micrograd / valuegrad "
+        + ", ".join(
+            f"{title.split(' (')[0]} **{_ratio(pure['times'][key]):.1f}x**"
+            for title, key in WORKLOADS.items()
+        )
+        + f"; chain per-op growth {lo:,} to {hi:,} ops **{per_op[hi] / per_op[lo]:.2f}x**; "
+        f"tracked objects per op node {pure['tracked']:.2f}.",
+    ]
     return "\n".join(lines)
 
 
