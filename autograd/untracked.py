@@ -6,6 +6,8 @@ whole graph as it grows, which makes large graphs about twice as fast (README,
 "Speed"). A node becomes tracked again as soon as it could be part of a
 reference cycle: an attribute stored in its `__dict__`, a closure set as its
 `_backward`, parents set by hand, or a `create_graph` gradient (`track_graph`).
+A write straight into `vars(node)` is not seen: a cycle made only that way is
+never collected.
 
 Without a compiler, or with the environment variable VALUEGRAD_PURE_PYTHON=1
 set before import, the same names are plain Python: every node is tracked, as
@@ -18,7 +20,7 @@ import os
 from collections.abc import Callable, Iterable
 from typing import Any
 
-__all__ = ["EXTENSION", "Node", "maker", "track", "track_graph"]
+__all__ = ["EXTENSION", "Node", "maker", "plain_maker", "track", "track_graph"]
 
 FIELDS = ("data", "grad", "_a", "_b", "_op", "_fn", "_ctx")  # make()'s argument order
 
@@ -54,10 +56,15 @@ else:
 def maker(cls: type) -> Callable[[float, Any, Any, str, Any, Any], Any]:
     """make(data, a, b, op, fn, ctx): a new `cls` with those slots and grad 0.0,
     untracked by the cyclic collector when the C helper is built."""
-    if _C is not None:
-        _C.configure(cls, FIELDS)
-        return _C.make
-    new = object.__new__
+    if _C is None:
+        return plain_maker(cls)
+    _C.configure(cls, FIELDS)
+    return _C.make
+
+
+def plain_maker(cls: type) -> Callable[[float, Any, Any, str, Any, Any], Any]:
+    """`maker` in plain Python (without the C helper): the same slots, tracked nodes."""
+    new = cls.__new__
 
     def make(data, a, b, op, fn, ctx):
         out = new(cls)

@@ -62,6 +62,7 @@ CORE = [
     "autograd/functional.py",
     "autograd/ops.py",
     "autograd/domain.py",
+    "autograd/untracked.py",
 ]
 EXTRA = ["autograd/gradcheck.py", "nn/losses.py"]
 COMPILE = [
@@ -1394,7 +1395,7 @@ def _row(name: str, gen: int, killed: int, surv: int, to: int, eq: int) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--files", nargs="+", help="files to mutate (default: the core five)")
+    ap.add_argument("--files", nargs="+", help="files to mutate (default: CORE)")
     ap.add_argument("--extra", action="store_true", help="also gradcheck.py and nn/losses.py")
     ap.add_argument(
         "--compile", action="store_true", help="also compile, codegen, vmap and the op table"

@@ -19,7 +19,7 @@ import pytest
 
 import autograd
 from autograd import Value, untracked
-from autograd.engine import _make, _mul
+from autograd.engine import _make, _mul, _new_node
 from tests.test_micrograd_compat import cube
 
 C = untracked.EXTENSION
@@ -267,14 +267,18 @@ def test_create_graph_tracks_the_gradient_graph_and_what_it_reaches():
 # -- the nodes are the same Values ----------------------------------------------------
 
 
-def test_make_fills_every_slot_and_starts_grad_at_zero():
+@pytest.mark.parametrize("how", ["engine", "plain"])
+def test_make_fills_every_slot_and_starts_grad_at_zero(how):
+    make = untracked.plain_maker(Value) if how == "plain" else _new_node
     a, b = Value(2.0), Value(3.0)
-    out = _make(6.0, a, b, "*", _mul, None)
+    out = make(6.0, a, b, "*", _mul, 7.0)
     assert type(out) is Value
-    assert (out.data, out.grad, out._op, out._ctx) == (6.0, 0.0, "*", None)
+    assert (out.data, out.grad, out._op, out._ctx) == (6.0, 0.0, "*", 7.0)
     assert out._prev == (a, b) and out._fn is _mul and out.label == ""
+    assert gc.is_tracked(out) is not C  # the class decides: Node's instances start untracked
     out.backward()
     assert (a.grad, b.grad) == (3.0, 2.0)
+    assert _make(6.0, a, None, "neg", _mul, None)._prev == (a,)
 
 
 def test_untracked_nodes_copy_pickle_and_weakref_like_values():
