@@ -9,6 +9,12 @@ computes them, each one node over the whole batch.
 A fused op keeps what its backward pass needs as it was at forward time: its
 inputs in tuples, never the caller's (mutable) list. As in the unfused graph, a
 `Value` input is read again (its `.data`) when gradients are computed.
+
+`linear`'s four loops (`_values_sum`, `_weighted_sum`, `_linear_bw_values`,
+`_linear_bw`) run in C when the helper `_fused.c` is built and the inputs are
+plain (Values whose data and grad are floats, and floats): the same float
+operations in the same order, so the same numbers. Anything else runs the
+Python loop written here.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from collections.abc import Sequence
 from .domain import as_float, sigmoid
 from .engine import Value, _node
 from .higher import register_rule
+from .native import load
 
 __all__ = [
     "linear",
@@ -86,11 +93,16 @@ def fused_linear(
 
 
 _VALUE = {Value}
+_C = load("_fused")
+if _C is not None:
+    _C.configure(Value)
 
 
 def _linear_bw_values(out: Value, g: float) -> None:
     """`_linear_bw` where every input is a Value: the same operations in the same order."""
     ws, xs, b = out._ctx
+    if _C is not None and _C.linear_bw_values(ws, xs, b, g):
+        return
     for w, x in zip(ws, xs):
         w.grad += x.data * g
         x.grad += w.data * g
@@ -100,6 +112,10 @@ def _linear_bw_values(out: Value, g: float) -> None:
 
 def _values_sum(ws: Sequence[Value], xs: Sequence[Value], b: Value | None) -> float:
     """`_weighted_sum` where every input is a Value."""
+    if _C is not None:
+        acc = _C.values_sum(ws, xs, b)
+        if acc is not None:
+            return acc
     acc = b.data if b is not None else 0.0
     for w, x in zip(ws, xs):
         acc += w.data * x.data
@@ -108,6 +124,8 @@ def _values_sum(ws: Sequence[Value], xs: Sequence[Value], b: Value | None) -> fl
 
 def _linear_bw(out: Value, g: float) -> None:
     ws, xs, b = out._ctx
+    if _C is not None and _C.linear_bw(ws, xs, b, g):
+        return
     for w, x in zip(ws, xs):
         if isinstance(x, Value):
             w.grad += x.data * g
@@ -119,6 +137,10 @@ def _linear_bw(out: Value, g: float) -> None:
 
 
 def _weighted_sum(ws: Sequence[Value], xs: Sequence[Value | float], b: Value | None) -> float:
+    if _C is not None:
+        acc = _C.weighted_sum(ws, xs, b)
+        if acc is not None:
+            return acc
     acc = b.data if b is not None else 0.0
     for w, x in zip(ws, xs):
         acc += w.data * (x.data if isinstance(x, Value) else x)

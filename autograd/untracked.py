@@ -16,26 +16,17 @@ any Python object is. The numbers are the same either way.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable
 from typing import Any
+
+from .native import load
 
 __all__ = ["EXTENSION", "Node", "maker", "plain_maker", "track", "track_graph"]
 
 FIELDS = ("data", "grad", "_a", "_b", "_op", "_fn", "_ctx")  # make()'s argument order
 
 
-def _load() -> Any:
-    if os.environ.get("VALUEGRAD_PURE_PYTHON", "") not in ("", "0"):
-        return None
-    try:
-        from . import _untracked
-    except ImportError:  # not compiled: no C compiler when installed
-        return None
-    return _untracked
-
-
-_C = _load()
+_C = load("_untracked")
 EXTENSION: bool = _C is not None
 """True when nodes are made by the C helper (untracked by the cyclic collector)."""
 

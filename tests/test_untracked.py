@@ -35,8 +35,11 @@ def gone_after_collect(make_cycle) -> bool:
 
 
 def test_the_c_helper_is_built_where_a_compiler_is():
+    from autograd import ops
+
     if os.environ.get("CI") and not os.environ.get("VALUEGRAD_PURE_PYTHON"):
         assert C, "CI installs gcc (.ci/run): pip should have compiled autograd/_untracked.c"
+        assert ops._C is not None, "pip should have compiled autograd/_fused.c"
     assert C is (untracked._C is not None)
 
 
@@ -335,10 +338,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.mark.skipif(bool(os.environ.get("VALUEGRAD_PURE_PYTHON")), reason="already the fallback")
 def test_the_plain_python_fallback_passes_the_engines_tests():
-    """The fallback (no C compiler) runs this file, the engine's and micrograd's tests."""
+    """The fallback (no C compiler) runs this file, the engine's, micrograd's and the
+    fused ops' tests."""
     env = {**os.environ, "VALUEGRAD_PURE_PYTHON": "1", "PYTHONPATH": str(ROOT)}
     files = ["tests/test_untracked.py", "tests/test_engine.py", "tests/test_micrograd_compat.py"]
     files += ["tests/test_value_api.py", "tests/test_higher.py", "tests/test_codegen.py"]
+    files += ["tests/test_nn_fused.py", "tests/test_fused_c.py"]
     run = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "0", *files],
         cwd=ROOT,
