@@ -9,22 +9,21 @@
  * a gradient under create_graph, a subclass, a numpy scalar) makes it return
  * None or False before it changes anything, and ops.py runs the Python loop.
  *
- *   configure(cls)                 the Value class (its data and grad slots)
+ *   configure(cls, names)          the Value class, and its data and grad slots' names
  *   values_sum(ws, xs, b)          b + w0*x0 + w1*x1 + ..., every x a Value
  *   weighted_sum(ws, xs, b)        the same, an x a Value or a float
  *   linear_bw_values(ws, xs, b, g) w.grad += x.data*g; x.grad += w.data*g; b.grad += g
  *   linear_bw(ws, xs, b, g)        the same, w.grad += x*g for a float x
  */
 #define PY_SSIZE_T_CLEAN
-#include <Python.h>
-#include <structmember.h>
+#include "_slots.h"
 
+#if defined(__clang__) /* gcc ignores this pragma: setup.py passes -ffp-contract=off */
 #pragma STDC FP_CONTRACT OFF
+#endif
 
 static PyTypeObject *value_cls = NULL;
 static Py_ssize_t data_off, grad_off;
-
-#define SLOT(obj, off) (*(PyObject **)((char *)(obj) + (off)))
 
 static int
 is_value(PyObject *obj)
@@ -59,39 +58,17 @@ add_to_grad(PyObject *obj, double term)
     return 0;
 }
 
-static int
-offset_of(PyObject *cls, const char *name, Py_ssize_t *out)
-{
-    PyObject *descr = PyObject_GetAttrString(cls, name);
-    if (descr == NULL) {
-        return -1;
-    }
-    int slot = Py_IS_TYPE(descr, &PyMemberDescr_Type)
-               && ((PyMemberDescrObject *)descr)->d_member->type == T_OBJECT_EX;
-    if (slot) {
-        *out = ((PyMemberDescrObject *)descr)->d_member->offset;
-    }
-    else {
-        PyErr_Format(PyExc_TypeError, "configure: %R of %R is not a __slots__ entry",
-                     descr, cls);
-    }
-    Py_DECREF(descr);
-    return slot ? 0 : -1;
-}
-
 static PyObject *
-configure(PyObject *module, PyObject *cls)
+configure(PyObject *module, PyObject *args)
 {
-    if (!PyType_Check(cls)) {
-        PyErr_Format(PyExc_TypeError, "configure: a class, got %R", cls);
+    PyObject *cls, *names;
+    Py_ssize_t found[2];
+    if (!PyArg_ParseTuple(args, "OO:configure", &cls, &names)
+        || slot_offsets(cls, names, 2, found) < 0) {
         return NULL;
     }
-    Py_ssize_t d, g;
-    if (offset_of(cls, "data", &d) < 0 || offset_of(cls, "grad", &g) < 0) {
-        return NULL;
-    }
-    data_off = d;
-    grad_off = g;
+    data_off = found[0];
+    grad_off = found[1];
     Py_INCREF(cls);
     Py_XSETREF(value_cls, (PyTypeObject *)cls);
     Py_RETURN_NONE;
@@ -226,7 +203,8 @@ linear_bw(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 #define FASTCALL(f) (PyCFunction)(void (*)(void))(f), METH_FASTCALL
 
 static PyMethodDef methods[] = {
-    {"configure", configure, METH_O, "configure(cls): the Value class whose slots are read."},
+    {"configure", configure, METH_VARARGS,
+     "configure(cls, (data, grad)): the Value class and the names of the slots read."},
     {"values_sum", FASTCALL(values_sum),
      "values_sum(ws, xs, b): b + sum of w*x in order (every x a Value), or None."},
     {"weighted_sum", FASTCALL(weighted_sum),

@@ -22,8 +22,7 @@
  * could not be compiled; the numbers are the same either way.
  */
 #define PY_SSIZE_T_CLEAN
-#include <Python.h>
-#include <structmember.h>
+#include "_slots.h"
 
 #define NFIELDS 7
 
@@ -99,26 +98,9 @@ configure(PyObject *module, PyObject *args)
         PyErr_Format(PyExc_TypeError, "configure: %R is not a subclass of Node", cls);
         return NULL;
     }
-    if (PyTuple_GET_SIZE(names) != NFIELDS) {
-        PyErr_Format(PyExc_ValueError, "configure: %d slot names needed, got %R", NFIELDS, names);
-        return NULL;
-    }
     Py_ssize_t found[NFIELDS];
-    for (Py_ssize_t i = 0; i < NFIELDS; i++) {
-        PyObject *descr = PyObject_GetAttr(cls, PyTuple_GET_ITEM(names, i));
-        if (descr == NULL) {
-            return NULL;
-        }
-        int slot = Py_IS_TYPE(descr, &PyMemberDescr_Type)
-                   && ((PyMemberDescrObject *)descr)->d_member->type == T_OBJECT_EX;
-        if (!slot) {
-            PyErr_Format(PyExc_TypeError, "configure: %R of %R is not a __slots__ entry",
-                         PyTuple_GET_ITEM(names, i), cls);
-            Py_DECREF(descr);
-            return NULL;
-        }
-        found[i] = ((PyMemberDescrObject *)descr)->d_member->offset;
-        Py_DECREF(descr);
+    if (slot_offsets(cls, names, NFIELDS, found) < 0) {
+        return NULL;
     }
     memcpy(offsets, found, sizeof(offsets));
     PyObject *dict_name = PyUnicode_InternFromString("__dict__");

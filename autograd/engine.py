@@ -23,6 +23,7 @@ from types import MethodType
 from .domain import as_float, constant, cos, log_base, pow_data, pow_slope, sigmoid, sin
 from .gcpause import gc_paused
 from .modes import _MODE, _RECORD, _anomaly_check, _concrete, _record
+from .native import load
 from .untracked import Node, maker, track
 
 __all__ = ["Value", "topological_order"]
@@ -422,6 +423,9 @@ def _data(x: Value | float) -> float:
 
 
 _new_node = maker(Value)  # (data, a, b, op, fn, ctx) -> a Value, its grad 0.0
+_walk = load("_walk")  # topological_order in C (the same walk), when built
+if _walk is not None:
+    _walk.configure(Value, ("_a", "_b", "_fn"), _MANY)
 
 
 def _make(
@@ -623,6 +627,10 @@ def topological_order(root: Value, leaves: bool = True) -> list[Value]:
 
     With `leaves=False`, only the nodes made by ops (and `root`).
     """
+    if _walk is not None:
+        done = _walk.order(root, leaves)
+        if done is not None:  # else something not a plain Value: the walk below
+            return done
     order: list[Value] = []
     visited: set[Value] = set()
     stack: list[Value | None] = [root]

@@ -95,7 +95,7 @@ def fused_linear(
 _VALUE = {Value}
 _C = load("_fused")
 if _C is not None:
-    _C.configure(Value)
+    _C.configure(Value, ("data", "grad"))
 
 
 def _linear_bw_values(out: Value, g: float) -> None:

@@ -187,9 +187,9 @@ def _memory_and_scaling() -> list[str]:
 
 
 def _c_helper() -> bool:
-    from autograd.untracked import EXTENSION
+    from autograd.native import built
 
-    return EXTENSION
+    return built()
 
 
 def header() -> str:
@@ -204,7 +204,7 @@ def header() -> str:
         f"{platform.python_implementation()} {platform.python_version()}, "
         f"{os.cpu_count()} cores; medians of repeats in one process (GC on, nothing "
         f"frozen); micrograd 0.1.0, PyTorch {torch_version} (0-d float64 tensors), "
-        "and hand-written float code as the floor; the C helper "
+        "and hand-written float code as the floor; the C helpers "
         + ("built" if _c_helper() else "NOT built")
         + "; load average "
         + ", ".join(f"{x:.2f}" for x in os.getloadavg())

@@ -74,9 +74,9 @@ def child(with_torch: bool, rounds: int) -> dict:
         import torch  # noqa: F401
 
         engines += ("torch",)
-    from autograd.untracked import EXTENSION
+    from autograd.native import built
 
-    result = {"times": _interleaved(engines, rounds), "growth": growth(), "c": EXTENSION}
+    result = {"times": _interleaved(engines, rounds), "growth": growth(), "c": built()}
     if not with_torch:
         result["bytes"] = {e: bytes_per_node(e) for e in ("valuegrad", "micrograd")}
         result["tracked"] = tracked_per_node()
@@ -108,7 +108,7 @@ def table(rounds: int) -> str:
     lines = [
         f"As a user runs it: a plain script, GC on, no `gc.freeze()`; medians of {rounds} "
         f"interleaved rounds in one process per column group; load average {load}; "
-        f"the C helper (autograd/_untracked.c) {c_helper}.",
+        f"the C helpers (autograd/_*.c) {c_helper}.",
         "",
         "| workload | valuegrad | micrograd | micrograd / valuegrad "
         "| torch imported: valuegrad | micrograd | torch 0-d "
@@ -144,7 +144,7 @@ def table(rounds: int) -> str:
     lo, hi = min(per_op), max(per_op)
     lines += [
         "",
-        "Without the C helper (no C compiler at install, or VALUEGRAD_PURE_PYTHON=1; "
+        "Without the C helpers (no C compiler at install, or VALUEGRAD_PURE_PYTHON=1; "
         "without torch imported): micrograd / valuegrad "
         + ", ".join(
             f"{title.split(' (')[0]} **{_ratio(pure['times'][key]):.1f}x**"

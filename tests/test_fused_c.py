@@ -182,10 +182,17 @@ def test_the_loops_check_their_arguments_and_configuration():
         C.values_sum((), ())
     with pytest.raises(TypeError, match="4 arguments needed, got 3"):
         C.linear_bw((), (), None)
-    with pytest.raises(TypeError, match="a class"):
-        C.configure(1.0)
-    with pytest.raises(TypeError, match="__slots__"):
-        C.configure(type("NoSlots", (), {"data": property(lambda s: 1.0), "grad": 0.0}))
+    with pytest.raises(TypeError, match="a class and 2 slot names"):
+        C.configure(1.0, ("data", "grad"))
+    with pytest.raises(TypeError, match="a class and 2 slot names"):
+        C.configure(Value, ("data",))
+    with pytest.raises(TypeError, match="'data' of .* is not a __slots__ entry"):
+        C.configure(
+            type("NoSlots", (), {"data": property(lambda s: 1.0), "grad": 0.0}), ("data", "grad")
+        )
+    with pytest.raises(AttributeError):
+        C.configure(Value, ("data", "nothing"))
+    C.configure(Value, ("data", "grad"))  # as ops.py left it
 
 
 def test_int_data_runs_the_python_loop_with_pythons_arithmetic():

@@ -34,13 +34,16 @@ def gone_after_collect(make_cycle) -> bool:
     return ref() is None
 
 
-def test_the_c_helper_is_built_where_a_compiler_is():
-    from autograd import ops
+def test_the_c_helpers_are_built_where_a_compiler_is():
+    from autograd import engine, native, ops
 
-    if os.environ.get("CI") and not os.environ.get("VALUEGRAD_PURE_PYTHON"):
-        assert C, "CI installs gcc (.ci/run): pip should have compiled autograd/_untracked.c"
-        assert ops._C is not None, "pip should have compiled autograd/_fused.c"
+    if os.environ.get("CI") and not native.PURE:
+        assert native.built(), "CI installs gcc (.ci/run): pip should have compiled autograd/_*.c"
     assert C is (untracked._C is not None)
+    in_use = [untracked._C, engine._walk, ops._C]
+    assert [m is not None for m in in_use] == [native.load(n) is not None for n in native.HELPERS]
+    assert native.built() is all(m is not None for m in in_use)
+    assert native.load("_no_such_helper") is None
 
 
 # -- every cycle a node can be on is collected ------------------------------------
