@@ -11,7 +11,8 @@ to bottom like micrograd's `engine.py`.
 The nodes ops make come from `untracked.maker`: with the C helper built, the
 cyclic collector does not track them (they are freed by reference counting,
 and rescanning a growing graph was most of its cost), until something that
-could lead back to them is attached (see `autograd/untracked.py`).
+could lead back to them is attached (see `autograd/untracked.py`). With the C
+helper `_walk.c` built, `topological_order` runs the same walk in C.
 """
 
 from __future__ import annotations
