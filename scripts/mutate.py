@@ -97,6 +97,9 @@ STAGES = [
         "tests/test_compile_silent.py",
         "tests/test_vmap.py",
         "tests/test_vmap_fused.py",
+        "tests/test_untracked.py",
+        "tests/test_walk_c.py",
+        "tests/test_fused_c.py",
     ],
     [
         "tests/test_errors.py",
@@ -140,6 +143,8 @@ SLOW_TESTS = [
     "tests/test_nn.py::test_micrograd_demo_reaches_full_training_accuracy",  # 6 s
     "tests/test_engine.py::test_million_deep_chain_at_default_recursion_limit",  # 6 s
     "tests/test_cli.py::test_random_text_never_raises",  # 2 s
+    # 2026-12-04: eight test files in a fresh interpreter on the plain-Python engine, 40 s
+    "tests/test_untracked.py::test_the_plain_python_fallback_passes_the_engines_tests",
 ]
 
 # Mutants no test can kill, because the program behaves the same.

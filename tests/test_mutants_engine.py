@@ -244,3 +244,27 @@ def test_a_kink_adds_zero_onto_a_prior_gradient_as_torch_does(torch, op, x0):
     assert (math.isnan(want) and math.isnan(x.grad)) or (
         x.grad == want and math.copysign(1, x.grad) == math.copysign(1, want)
     ), (x.grad, want)
+
+
+def test_backward_reads_back_a_micrograd_closure_and_runs_a_rule_that_takes_g():
+    """micrograd's loop calls v._backward() with no argument, whatever made the node."""
+    import autograd
+
+    x = Value(2.0)
+    out = x * 3.0
+
+    def closure():
+        x.grad += 3.0 * out.grad
+
+    out._backward = closure
+    assert out._backward is closure  # what was set is what is read
+    x = Value(0.5)
+    y = autograd.compile(lambda a: a * a + a)(x)  # its rule is a closure over g
+    y.grad = 1.0
+    y._backward()
+    assert x.grad == 2.0  # 2 * 0.5 + 1
+    z = x * 1.0
+    z._bw = lambda g: setattr(x, "grad", x.grad + 10.0 * g)
+    z.grad = 0.5
+    z._backward()
+    assert x.grad == 7.0
