@@ -296,3 +296,14 @@ def test_bce_with_logits_takes_iterators_and_integer_targets():
     got = bce_with_logits(iter(zs), iter([1, 0, 1]))
     got.backward()
     assert got.data == want and type(got._ctx[0]) is float
+
+
+def test_linear_keeps_its_own_copy_of_a_weight_list():
+    """A neuron's weights are a list it may change after the forward pass (an optimizer
+    swapping in new Values): the node keeps the weights it was computed with."""
+    ws = [Value(2.0), Value(-1.0)]
+    first = list(ws)
+    out = linear(ws, [Value(3.0), Value(4.0)], None)
+    ws[0] = Value(100.0)
+    out.backward()
+    assert (first[0].grad, first[1].grad, ws[0].grad) == (3.0, 4.0, 0.0)
