@@ -150,6 +150,16 @@ SLOW_TESTS = [
 # Mutants no test can kill, because the program behaves the same.
 # (file, original line stripped, mutation description): reason.
 EQUIVALENT: dict[tuple[str, str, str], str] = {
+    (
+        "autograd/ops.py",
+        "acc = _values_sum(ws, xs, b) if values else _weighted_sum(ws, xs, b)",
+        "swap first two args of _values_sum()",
+    ): "x * w for w * x: a float product is the same either way",
+    (
+        "autograd/ops.py",
+        'return _node(acc, (*ws, *xs, *bias), "linear", _linear_bw_values, (ws, xs, b), shared=True)',
+        'delete `return _node(acc, (*ws, *xs, *bias), "linear", _linear_bw_va`',
+    ): "the general path makes the same node, whose rule tests each input (slower only)",
     ("autograd/emit.py", "if len(parts) > MAX_TERMS:", "> -> >="): "a run cut one term"
     " earlier goes on from its partial sum: the same terms in the same order",
     (
