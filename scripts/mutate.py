@@ -157,7 +157,8 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
     ): "x * w for w * x: a float product is the same either way",
     (
         "autograd/ops.py",
-        'return _node(acc, (*ws, *xs, *bias), "linear", _linear_bw_values, (ws, xs, b), shared=True)',
+        'return _node(acc, (*ws, *xs, *bias), "linear", _linear_bw_values, '
+        "(ws, xs, b), shared=True)",
         'delete `return _node(acc, (*ws, *xs, *bias), "linear", _linear_bw_va`',
     ): "the general path makes the same node, whose rule tests each input (slower only)",
     ("autograd/emit.py", "if len(parts) > MAX_TERMS:", "> -> >="): "a run cut one term"
