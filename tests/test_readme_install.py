@@ -26,7 +26,7 @@ def test_setup_commands_make_and_use_a_venv_before_installing():
     steps = [s.strip() for s in first.split("&&")]
     assert steps[0] == "python3 -m venv .venv"
     assert steps[1] == ". .venv/bin/activate"
-    assert steps.index("pip install .") > 1  # only once the venv is active
+    assert steps.index("pip install -e .") > 1  # only once the venv is active
     assert second == "bash scripts/test.sh"
 
 
