@@ -128,18 +128,6 @@ sum(PyObject *const *args, Py_ssize_t nargs, int floats)
 }
 
 static PyObject *
-values_sum(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
-{
-    return sum(args, nargs, 0);
-}
-
-static PyObject *
-weighted_sum(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
-{
-    return sum(args, nargs, 1);
-}
-
-static PyObject *
 backward(PyObject *const *args, Py_ssize_t nargs, int floats)
 {
     Py_ssize_t n;
@@ -188,17 +176,16 @@ backward(PyObject *const *args, Py_ssize_t nargs, int floats)
     Py_RETURN_TRUE;
 }
 
-static PyObject *
-linear_bw_values(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
-{
-    return backward(args, nargs, 0);
-}
-
-static PyObject *
-linear_bw(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
-{
-    return backward(args, nargs, 1);
-}
+/* the module's four functions: a loop, and whether an x may be a plain float */
+#define LOOP(name, loop, floats)                                              \
+    static PyObject *name(PyObject *module, PyObject *const *args, Py_ssize_t nargs) \
+    {                                                                         \
+        return loop(args, nargs, floats);                                     \
+    }
+LOOP(values_sum, sum, 0)
+LOOP(weighted_sum, sum, 1)
+LOOP(linear_bw_values, backward, 0)
+LOOP(linear_bw, backward, 1)
 
 #define FASTCALL(f) (PyCFunction)(void (*)(void))(f), METH_FASTCALL
 

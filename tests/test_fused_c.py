@@ -60,24 +60,14 @@ def layers(draw, values=True):
 
 
 @needs_c
-@given(layers(values=True))
-def test_values_sum_is_the_python_loop_to_the_bit(layer):
-    ws, xs, b, _ = layer
-    got = C.values_sum(ws, xs, b)
+@pytest.mark.parametrize("values", [True, False])
+@given(data=st.data())
+def test_the_sums_are_the_python_loops_to_the_bit(values, data):
+    ws, xs, b, _ = data.draw(layers(values=values))
+    got = (C.values_sum if values else C.weighted_sum)(ws, xs, b)
     with pytest.MonkeyPatch.context() as m:
         m.setattr(ops, "_C", None)
-        want = ops._values_sum(ws, xs, b)
-    assert type(got) is float and bits(got) == bits(want)
-
-
-@needs_c
-@given(layers(values=False))
-def test_weighted_sum_is_the_python_loop_to_the_bit(layer):
-    ws, xs, b, _ = layer
-    got = C.weighted_sum(ws, xs, b)
-    with pytest.MonkeyPatch.context() as m:
-        m.setattr(ops, "_C", None)
-        want = ops._weighted_sum(ws, xs, b)
+        want = (ops._values_sum if values else ops._weighted_sum)(ws, xs, b)
     assert type(got) is float and bits(got) == bits(want)
 
 
